@@ -5783,6 +5783,92 @@ export namespace raft_serverpb {
     }
 
     /**
+     * Properties of a SnapshotChunk.
+     * @deprecated Use raft_serverpb.SnapshotChunk.$Properties instead.
+     */
+    interface ISnapshotChunk extends raft_serverpb.SnapshotChunk.$Properties {
+    }
+
+    /** Represents a SnapshotChunk. */
+    class SnapshotChunk {
+
+        /**
+         * Constructs a new SnapshotChunk.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: raft_serverpb.SnapshotChunk.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** SnapshotChunk pairs. */
+        pairs: raft_serverpb.KeyValue.$Properties[];
+
+        /**
+         * Creates a new SnapshotChunk instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns SnapshotChunk instance
+         */
+        static create(properties: raft_serverpb.SnapshotChunk.$Shape): raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape;
+        static create(properties?: raft_serverpb.SnapshotChunk.$Properties): raft_serverpb.SnapshotChunk;
+
+        /**
+         * Encodes the specified SnapshotChunk message. Does not implicitly {@link raft_serverpb.SnapshotChunk.verify|verify} messages.
+         * @param message SnapshotChunk message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: raft_serverpb.SnapshotChunk.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a SnapshotChunk message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape} SnapshotChunk
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape;
+
+        /**
+         * Creates a SnapshotChunk message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns SnapshotChunk
+         */
+        static fromObject(object: { [k: string]: any }): raft_serverpb.SnapshotChunk;
+
+        /**
+         * Creates a plain object from a SnapshotChunk message. Also converts values to other types if specified.
+         * @param message SnapshotChunk
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: raft_serverpb.SnapshotChunk, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this SnapshotChunk to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace SnapshotChunk {
+
+        /** Properties of a SnapshotChunk. */
+        interface $Properties {
+
+            /** SnapshotChunk pairs */
+            pairs?: (raft_serverpb.KeyValue.$Properties[]|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a SnapshotChunk. */
+        type $Shape = raft_serverpb.SnapshotChunk.$Properties;
+    }
+
+    /**
      * Properties of a RaftSnapshotData.
      * @deprecated Use raft_serverpb.RaftSnapshotData.$Properties instead.
      */
@@ -5815,6 +5901,9 @@ export namespace raft_serverpb {
 
         /** RaftSnapshotData snapshotId. */
         snapshotId: string;
+
+        /** RaftSnapshotData chunkCount. */
+        chunkCount: number;
 
         /**
          * Creates a new RaftSnapshotData instance using the specified properties.
@@ -5883,6 +5972,9 @@ export namespace raft_serverpb {
 
             /** RaftSnapshotData snapshotId */
             snapshotId?: (string|null);
+
+            /** RaftSnapshotData chunkCount */
+            chunkCount?: (number|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

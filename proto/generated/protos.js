@@ -16875,6 +16875,228 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
         return KeyValue;
     })();
 
+    raft_serverpb.SnapshotChunk = (function() {
+
+        /**
+         * Properties of a SnapshotChunk.
+         * @typedef {Object} raft_serverpb.SnapshotChunk.$Properties
+         * @property {Array.<raft_serverpb.KeyValue.$Properties>|null} [pairs] SnapshotChunk pairs
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SnapshotChunk.
+         * @memberof raft_serverpb
+         * @interface ISnapshotChunk
+         * @augments raft_serverpb.SnapshotChunk.$Properties
+         * @deprecated Use raft_serverpb.SnapshotChunk.$Properties instead.
+         */
+
+        /**
+         * Shape of a SnapshotChunk.
+         * @typedef {raft_serverpb.SnapshotChunk.$Properties} raft_serverpb.SnapshotChunk.$Shape
+         */
+
+        /**
+         * Constructs a new SnapshotChunk.
+         * @memberof raft_serverpb
+         * @classdesc Represents a SnapshotChunk.
+         * @constructor
+         * @param {raft_serverpb.SnapshotChunk.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SnapshotChunk = function (properties) {
+            this.pairs = [];
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SnapshotChunk pairs.
+         * @member {Array.<raft_serverpb.KeyValue.$Properties>} pairs
+         * @memberof raft_serverpb.SnapshotChunk
+         * @instance
+         */
+        SnapshotChunk.prototype.pairs = $util.emptyArray;
+
+        /**
+         * Creates a new SnapshotChunk instance using the specified properties.
+         * @function create
+         * @memberof raft_serverpb.SnapshotChunk
+         * @static
+         * @param {raft_serverpb.SnapshotChunk.$Properties=} [properties] Properties to set
+         * @returns {raft_serverpb.SnapshotChunk} SnapshotChunk instance
+         * @type {{
+         *   (properties: raft_serverpb.SnapshotChunk.$Shape): raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape;
+         *   (properties?: raft_serverpb.SnapshotChunk.$Properties): raft_serverpb.SnapshotChunk;
+         * }}
+         */
+        SnapshotChunk.create = function(properties) {
+            return new SnapshotChunk(properties);
+        };
+
+        /**
+         * Encodes the specified SnapshotChunk message. Does not implicitly {@link raft_serverpb.SnapshotChunk.verify|verify} messages.
+         * @function encode
+         * @memberof raft_serverpb.SnapshotChunk
+         * @static
+         * @param {raft_serverpb.SnapshotChunk.$Properties} message SnapshotChunk message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SnapshotChunk.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.pairs != null && message.pairs.length)
+                for (let i = 0; i < message.pairs.length; ++i)
+                    $root.raft_serverpb.KeyValue.encode(message.pairs[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SnapshotChunk message from the specified reader or buffer.
+         * @function decode
+         * @memberof raft_serverpb.SnapshotChunk
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape} SnapshotChunk
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SnapshotChunk.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.raft_serverpb.SnapshotChunk();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.pairs && message.pairs.length))
+                            message.pairs = [];
+                        message.pairs.push($root.raft_serverpb.KeyValue.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SnapshotChunk message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof raft_serverpb.SnapshotChunk
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {raft_serverpb.SnapshotChunk} SnapshotChunk
+         */
+        SnapshotChunk.fromObject = function (object, _depth) {
+            if (object instanceof $root.raft_serverpb.SnapshotChunk)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".raft_serverpb.SnapshotChunk: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.raft_serverpb.SnapshotChunk();
+            if (object.pairs) {
+                if (!$Array.isArray(object.pairs))
+                    throw $TypeError(".raft_serverpb.SnapshotChunk.pairs: array expected");
+                message.pairs = $Array(object.pairs.length);
+                for (let i = 0; i < object.pairs.length; ++i) {
+                    if (!$util.isObject(object.pairs[i]))
+                        throw $TypeError(".raft_serverpb.SnapshotChunk.pairs: object expected");
+                    message.pairs[i] = $root.raft_serverpb.KeyValue.fromObject(object.pairs[i], _depth + 1);
+                }
+            }
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SnapshotChunk message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof raft_serverpb.SnapshotChunk
+         * @static
+         * @param {raft_serverpb.SnapshotChunk} message SnapshotChunk
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SnapshotChunk.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.arrays || options.defaults)
+                object.pairs = [];
+            if (message.pairs && message.pairs.length) {
+                object.pairs = $Array(message.pairs.length);
+                for (let j = 0; j < message.pairs.length; ++j)
+                    object.pairs[j] = $root.raft_serverpb.KeyValue.toObject(message.pairs[j], options, _depth + 1);
+            }
+            return object;
+        };
+
+        /**
+         * Converts this SnapshotChunk to JSON.
+         * @function toJSON
+         * @memberof raft_serverpb.SnapshotChunk
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SnapshotChunk.prototype.toJSON = function() {
+            return SnapshotChunk.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return SnapshotChunk;
+    })();
+
     raft_serverpb.RaftSnapshotData = (function() {
 
         /**
@@ -16885,6 +17107,7 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
          * @property {number|null} [kvCount] RaftSnapshotData kvCount
          * @property {number|null} [checksum] RaftSnapshotData checksum
          * @property {string|null} [snapshotId] RaftSnapshotData snapshotId
+         * @property {number|null} [chunkCount] RaftSnapshotData chunkCount
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -16957,6 +17180,14 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
         RaftSnapshotData.prototype.snapshotId = "";
 
         /**
+         * RaftSnapshotData chunkCount.
+         * @member {number} chunkCount
+         * @memberof raft_serverpb.RaftSnapshotData
+         * @instance
+         */
+        RaftSnapshotData.prototype.chunkCount = 0;
+
+        /**
          * Creates a new RaftSnapshotData instance using the specified properties.
          * @function create
          * @memberof raft_serverpb.RaftSnapshotData
@@ -16998,6 +17229,8 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
                 writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.checksum);
             if (message.snapshotId != null && $Object.hasOwnProperty.call(message, "snapshotId") && message.snapshotId !== "")
                 writer.uint32(/* id 5, wireType 2 =*/42).string(message.snapshotId);
+            if (message.chunkCount != null && $Object.hasOwnProperty.call(message, "chunkCount") && message.chunkCount !== 0)
+                writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.chunkCount);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -17084,6 +17317,15 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
                             delete message.snapshotId;
                         continue;
                     }
+                case 6: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.chunkCount = value;
+                        else
+                            delete message.chunkCount;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -17150,6 +17392,9 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
             if (object.snapshotId != null)
                 if (typeof object.snapshotId !== "string" || object.snapshotId.length)
                     message.snapshotId = $String(object.snapshotId);
+            if (object.chunkCount != null)
+                if ($Number(object.chunkCount) !== 0)
+                    message.chunkCount = object.chunkCount >>> 0;
             return message;
         };
 
@@ -17184,6 +17429,7 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
                     object.kvCount = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 object.checksum = 0;
                 object.snapshotId = "";
+                object.chunkCount = 0;
             }
             if (message.region != null && $Object.hasOwnProperty.call(message, "region"))
                 object.region = $root.raft_serverpb.Region.toObject(message.region, options, _depth + 1);
@@ -17205,6 +17451,8 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
                 object.checksum = message.checksum;
             if (message.snapshotId != null && $Object.hasOwnProperty.call(message, "snapshotId"))
                 object.snapshotId = message.snapshotId;
+            if (message.chunkCount != null && $Object.hasOwnProperty.call(message, "chunkCount"))
+                object.chunkCount = message.chunkCount;
             return object;
         };
 
