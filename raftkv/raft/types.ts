@@ -31,8 +31,9 @@ export function decodeConfChange(data: Uint8Array): ConfChange {
 }
 
 /** Entry/Message objects that raft creates read absent fields as their protobuf defaults. */
-const entryProto: object = eraftpb.Entry.prototype
-const messageProto: object = eraftpb.Message.prototype
+// Bytes fields read as undefined (Go's nil) rather than protobufjs's shared empty buffer.
+const entryProto: object = Object.create(eraftpb.Entry.prototype, { data: { value: undefined, writable: true } })
+const messageProto: object = Object.create(eraftpb.Message.prototype, { context: { value: undefined, writable: true } })
 
 /** A new entry with only the given fields set as own properties (the rest read as defaults). */
 export function makeEntry(fields: Entry): Entry {

@@ -1,0 +1,213 @@
+// RawNode: the application's only handle on raft. Drive it with tick/step/propose,
+// take a Ready when hasReady(), then persist, send, apply, and advance().
+import type { ConfChange, ConfState, Entry, HardState, Message, Snapshot } from './types.js'
+import { EntryType, MessageType, ConfChangeType, None, encodeConfChange, isEmptyHardState, isEmptySnap, emptySnapshot } from './types.js'
+import type { Config } from './config.js'
+import { Raft, newRaft, type SoftState } from './raft.js'
+import type { ReadState } from './read-only.js'
+import { ErrStepLocalMsg, ErrStepPeerNotFound } from './errors.js'
+import type { Progress } from './tracker/progress.js'
+
+/**
+ * What raft asks the application to do, in this order:
+ * 1. persist `entries`, `hardState` and `snapshot` (one atomic write);
+ * 2. only then send `messages` (a vote or an append ack must never outrun the disk);
+ * 3. apply `snapshot`, then `committedEntries`, to the state machine;
+ * 4. call advance(ready).
+ */
+export interface Ready {
+  /** Set only when it changed since the last Ready. */
+  softState?: SoftState
+  /** All-zero when unchanged. */
+  hardState: HardState
+  /** Entries to persist before sending messages. */
+  entries: Entry[]
+  /** Empty (metadata index 0) when none. */
+  snapshot: Snapshot
+  /** Committed entries to apply (they may include entries of `entries`). */
+  committedEntries: Entry[]
+  messages: Message[]
+  /** Answers to readIndex() requests: once applied >= index, a read of that request is linearizable. */
+  readStates: ReadState[]
+}
+
+const zeroHardState = (): HardState => ({ term: 0, vote: 0, commit: 0 })
+
+function sameHardState(a: HardState, b: HardState): boolean {
+  return (a.term ?? 0) === (b.term ?? 0) && (a.vote ?? 0) === (b.vote ?? 0) && (a.commit ?? 0) === (b.commit ?? 0)
+}
+
+const localTypes = new Set<number>([MessageType.MsgHup, MessageType.MsgBeat, MessageType.MsgCheckQuorum])
+const responseTypes = new Set<number>([
+  MessageType.MsgAppendResponse, MessageType.MsgRequestVoteResponse, MessageType.MsgHeartbeatResponse,
+  MessageType.MsgRequestPreVoteResponse, MessageType.MsgUnreachable, MessageType.MsgSnapStatus,
+])
+
+export class RawNode {
+  raft: Raft
+  private prevSoftSt: SoftState
+  private prevHardSt: HardState
+
+  /** Throws InvalidConfigError for an invalid config. */
+  constructor(config: Config) {
+    this.raft = newRaft(config)
+    this.prevSoftSt = this.raft.softState()
+    this.prevHardSt = this.raft.hardState()
+  }
+
+  tick(): void {
+    this.raft.tick()
+  }
+
+  campaign(): void {
+    this.raft.step({ msgType: MessageType.MsgHup, from: this.raft.id })
+  }
+
+  /** Proposes data to be appended to the log. Throws ErrProposalDropped when it cannot be taken. */
+  propose(data: Uint8Array): void {
+    this.raft.step({ msgType: MessageType.MsgPropose, from: this.raft.id, entries: [{ data }] })
+  }
+
+  /** Proposes several entries at once (one MsgPropose: one append, one round trip). */
+  proposeBatch(datas: Uint8Array[]): void {
+    if (datas.length === 0) return
+    this.raft.step({ msgType: MessageType.MsgPropose, from: this.raft.id, entries: datas.map((data) => ({ data })) })
+  }
+
+  /** Proposes a membership change. Throws ErrProposalDropped while another one is pending. */
+  proposeConfChange(cc: ConfChange): void {
+    const data = encodeConfChange(cc)
+    this.raft.step({ msgType: MessageType.MsgPropose, from: this.raft.id, entries: [{ entryType: EntryType.EntryConfChange, data }] })
+  }
+
+  /** Applies a committed conf change to raft's membership; returns the new ConfState. */
+  applyConfChange(cc: ConfChange): ConfState {
+    const nodeId = cc.nodeId ?? None
+    if (nodeId !== None) {
+      if ((cc.changeType ?? ConfChangeType.AddNode) === ConfChangeType.AddNode) this.raft.addNode(nodeId)
+      else if (cc.changeType === ConfChangeType.RemoveNode) this.raft.removeNode(nodeId)
+    }
+    return { nodes: [...this.raft.prs.keys()].sort((a, b) => a - b) }
+  }
+
+  /** Steps a message from the network. Throws ErrStepLocalMsg / ErrStepPeerNotFound. */
+  step(m: Message): void {
+    const type = m.msgType ?? MessageType.MsgHup
+    if (localTypes.has(type)) throw ErrStepLocalMsg
+    if (responseTypes.has(type) && !this.raft.prs.has(m.from ?? None)) throw ErrStepPeerNotFound
+    this.raft.step(m)
+  }
+
+  /** Requests a linearizable read point; the answer arrives in Ready.readStates with the same ctx. */
+  readIndex(ctx: Uint8Array): void {
+    this.raft.step({ msgType: MessageType.MsgReadIndex, from: this.raft.id, entries: [{ data: ctx }] })
+  }
+
+  transferLeader(transferee: number): void {
+    this.raft.step({ msgType: MessageType.MsgTransferLeader, from: transferee })
+  }
+
+  /** Tells raft that the last messages to `id` could not be delivered. */
+  reportUnreachable(id: number): void {
+    try {
+      this.raft.step({ msgType: MessageType.MsgUnreachable, from: id })
+    } catch {
+      // not a leader-side concern
+    }
+  }
+
+  /** Tells raft how sending a snapshot to `id` ended. */
+  reportSnapshot(id: number, failed: boolean): void {
+    this.raft.step({ msgType: MessageType.MsgSnapStatus, from: id, reject: failed })
+  }
+
+  /** Takes what the application must do now; the messages are handed out once. */
+  ready(): Ready {
+    const r = this.raft
+    const rd: Ready = {
+      hardState: zeroHardState(),
+      entries: r.raftLog.unstableEntries(),
+      snapshot: r.raftLog.pendingSnapshot && !isEmptySnap(r.raftLog.pendingSnapshot) ? r.raftLog.pendingSnapshot : emptySnapshot(),
+      committedEntries: r.raftLog.nextEnts(),
+      messages: r.msgs,
+      readStates: r.readStates,
+    }
+    r.msgs = []
+    r.readStates = []
+    const ss = r.softState()
+    if (ss.lead !== this.prevSoftSt.lead || ss.raftState !== this.prevSoftSt.raftState) rd.softState = ss
+    const hs = r.hardState()
+    if (!sameHardState(hs, this.prevHardSt)) rd.hardState = hs
+    return rd
+  }
+
+  hasReady(): boolean {
+    const r = this.raft
+    const ss = r.softState()
+    if (ss.lead !== this.prevSoftSt.lead || ss.raftState !== this.prevSoftSt.raftState) return true
+    const hs = r.hardState()
+    if (!isEmptyHardState(hs) && !sameHardState(hs, this.prevHardSt)) return true
+    if (r.raftLog.pendingSnapshot && !isEmptySnap(r.raftLog.pendingSnapshot)) return true
+    if (r.msgs.length > 0 || r.readStates.length > 0) return true
+    if (r.raftLog.unstableEntries().length > 0) return true
+    return r.raftLog.hasNextEnts()
+  }
+
+  /** Acknowledges that the Ready was persisted, sent and applied. */
+  advance(rd: Ready): void {
+    const log = this.raft.raftLog
+    if (rd.softState) this.prevSoftSt = rd.softState
+    if (!isEmptyHardState(rd.hardState)) this.prevHardSt = rd.hardState
+    if (rd.entries.length > 0) {
+      const e = rd.entries[rd.entries.length - 1]!
+      log.stableTo(e.index ?? 0, e.term ?? 0)
+    }
+    if (!isEmptySnap(rd.snapshot)) {
+      const sindex = rd.snapshot.metadata!.index ?? 0
+      if (log.pendingSnapshot && (log.pendingSnapshot.metadata?.index ?? 0) === sindex) log.pendingSnapshot = undefined
+      if (sindex > log.stabled) log.stabled = sindex
+    }
+    if (rd.committedEntries.length > 0) {
+      log.appliedTo(rd.committedEntries[rd.committedEntries.length - 1]!.index ?? 0)
+    }
+    log.maybeCompact()
+  }
+
+  getProgress(): Map<number, Progress> {
+    return this.raft.prs
+  }
+
+  /** The status the application shows: soft + hard state, indexes, and per-peer progress. */
+  status(): RaftStatus {
+    const r = this.raft
+    const progress = new Map<number, { match: number; next: number; state: string; recentActive: boolean; pendingSnapshot: number }>()
+    if (r.state === 2) {
+      for (const [id, pr] of r.prs) progress.set(id, { match: pr.match, next: pr.next, state: pr.state, recentActive: pr.recentActive, pendingSnapshot: pr.pendingSnapshot })
+    }
+    return {
+      id: r.id, term: r.term, vote: r.vote, lead: r.lead, raftState: r.state,
+      firstIndex: r.raftLog.firstIndex(), lastIndex: r.raftLog.lastIndex(), stabledIndex: r.raftLog.stabled,
+      commitIndex: r.raftLog.committed, appliedIndex: r.raftLog.applied,
+      voters: [...r.prs.keys()].sort((a, b) => a - b), leadTransferee: r.leadTransferee, progress,
+    }
+  }
+}
+
+export interface RaftStatus {
+  id: number
+  term: number
+  vote: number
+  lead: number
+  raftState: number
+  firstIndex: number
+  lastIndex: number
+  stabledIndex: number
+  commitIndex: number
+  appliedIndex: number
+  voters: number[]
+  leadTransferee: number
+  /** Only on the leader. */
+  progress: Map<number, { match: number; next: number; state: string; recentActive: boolean; pendingSnapshot: number }>
+}
+
+export { Raft }
