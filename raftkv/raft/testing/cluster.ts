@@ -1,0 +1,367 @@
+// A simulated cluster of RawNodes for the randomized test: each node runs the full Ready loop
+// on a MemoryStorage (persist, send, apply, advance); the network is a pool of in-flight
+// messages delivered in random order, with partitions, loss and duplication; nodes crash
+// (losing everything not in storage) and restart from storage. Every random choice comes
+// from one seeded Prng, so a seed replays the same run.
+import {
+  ConfChangeType, EntryType, ErrProposalDropped, ErrStepPeerNotFound, MemoryStorage, RawNode, StateType,
+  decodeConfChange, isEmptyHardState, isEmptySnap,
+  type Config, type Message, type Ready, type Snapshot,
+} from '../index.js'
+import { SafetyChecker, SafetyViolation, entryKey } from './invariants.js'
+import { Prng } from './prng.js'
+
+/** Index and term of the snapshot every initial member starts from (TinyKV's RAFT_INIT_LOG_INDEX). */
+const INIT_INDEX = 5
+const INIT_TERM = 5
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+export interface ClusterOptions {
+  seed: number
+  /** Number of initial members (3..5). */
+  size: number
+  preVote: boolean
+  checkQuorum: boolean
+  maxInflightMsgs?: number
+  maxSizePerMsg?: number
+  electionTick: number
+  heartbeatTick: number
+}
+
+/** One simulated server: its durable storage, and (while up) its RawNode and state machine. */
+interface SimNode {
+  id: number
+  storage: MemoryStorage
+  node: RawNode | undefined
+  /** The state machine: entryKey of every applied index, keys[i - 1] for index i. */
+  keys: string[]
+  applied: number
+  /** Membership as of the applied index. */
+  conf: number[]
+  restarts: number
+}
+
+interface PendingRead { node: number; minIndex: number }
+
+/** Snapshot data: the state machine's applied keys and the membership at its index. */
+interface SnapState { keys: string[]; conf: number[] }
+
+export class Cluster {
+  readonly rng: Prng
+  readonly checker = new SafetyChecker()
+  readonly nodes = new Map<number, SimNode>()
+  /** Messages sent and not yet delivered. */
+  inflight: Message[] = []
+  /** Partition: node -> group; messages between groups are lost. Empty when healed. */
+  groups = new Map<number, number>()
+  lossRate = 0
+  dupRate = 0
+  private nextId: number
+  private nextProposal = 1
+  private nextRead = 1
+  private readonly reads = new Map<string, PendingRead>()
+  /** Proposals some node applied: committed, so they must end up applied everywhere. */
+  readonly committedProposals = new Set<string>()
+  /** Nodes removed from the membership and destroyed, never to come back. */
+  readonly destroyed = new Set<number>()
+  readonly stats = { proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0 }
+
+  constructor(readonly opts: ClusterOptions) {
+    this.rng = new Prng(opts.seed)
+    const members = Array.from({ length: opts.size }, (_, i) => i + 1)
+    this.nextId = opts.size + 1
+    const keys = Array.from({ length: INIT_INDEX }, () => 'boot')
+    for (const id of members) {
+      const storage = new MemoryStorage()
+      storage.applySnapshot({
+        data: encodeState({ keys, conf: members }),
+        metadata: { index: INIT_INDEX, term: INIT_TERM, confState: { nodes: members } },
+      })
+      storage.setHardState({ term: INIT_TERM, vote: 0, commit: INIT_INDEX })
+      const sim: SimNode = { id, storage, node: undefined, keys: [], applied: 0, conf: [], restarts: 0 }
+      this.nodes.set(id, sim)
+      this.start(sim)
+    }
+  }
+
+  /** Starts (or restarts) a node from what its storage holds. */
+  private start(sim: SimNode): void {
+    const snap = sim.storage.snapshot()
+    const snapIndex = snap.metadata?.index ?? 0
+    const state = isEmptySnap(snap) ? { keys: [], conf: [] } : decodeState(snap)
+    sim.keys = state.keys.slice()
+    sim.applied = snapIndex
+    sim.conf = state.conf.slice()
+    if (!isEmptySnap(snap)) this.observeSnapshotState(sim, snap)
+    const c: Config = {
+      id: sim.id,
+      electionTick: this.opts.electionTick,
+      heartbeatTick: this.opts.heartbeatTick,
+      storage: sim.storage,
+      applied: snapIndex,
+      rand: new Prng(this.opts.seed * 1009 + sim.id * 31 + sim.restarts).asRand(),
+      preVote: this.opts.preVote,
+      checkQuorum: this.opts.checkQuorum,
+    }
+    if (this.opts.maxInflightMsgs !== undefined) c.maxInflightMsgs = this.opts.maxInflightMsgs
+    if (this.opts.maxSizePerMsg !== undefined) c.maxSizePerMsg = this.opts.maxSizePerMsg
+    sim.node = new RawNode(c)
+  }
+
+  // ---- views -------------------------------------------------------------------------
+
+  live(): SimNode[] {
+    return [...this.nodes.values()].filter((n) => n.node !== undefined)
+  }
+
+  crashed(): SimNode[] {
+    return [...this.nodes.values()].filter((n) => n.node === undefined)
+  }
+
+  leaders(): SimNode[] {
+    return this.live().filter((n) => n.node!.raft.state === StateType.Leader)
+  }
+
+  /** The live leader with the highest term, if any. */
+  leader(): SimNode | undefined {
+    let best: SimNode | undefined
+    for (const n of this.leaders()) if (best === undefined || n.node!.raft.term > best.node!.raft.term) best = n
+    return best
+  }
+
+  // ---- actions -----------------------------------------------------------------------
+
+  tick(sim: SimNode): void {
+    sim.node?.tick()
+  }
+
+  /** Persists, sends, applies and advances one Ready of the node, as an application does. */
+  handleReady(sim: SimNode): void {
+    const node = sim.node
+    if (node === undefined || !node.hasReady()) return
+    const rd = node.ready()
+    if (!isEmptySnap(rd.snapshot)) this.applySnapshot(sim, rd.snapshot)
+    if (rd.entries.length > 0) sim.storage.append(rd.entries)
+    if (!isEmptyHardState(rd.hardState)) sim.storage.setHardState(rd.hardState)
+    for (const m of rd.messages) this.send(m)
+    let removedSelf = false
+    for (const e of rd.committedEntries) removedSelf = this.apply(sim, e, node) || removedSelf
+    this.answerReads(sim, rd)
+    node.advance(rd)
+    if (removedSelf) this.destroy(sim.id)
+  }
+
+  private applySnapshot(sim: SimNode, snap: Snapshot): void {
+    const index = snap.metadata?.index ?? 0
+    if (index <= sim.applied) {
+      throw new SafetyViolation(`node ${sim.id}: Ready.snapshot at ${index} is not past applied ${sim.applied}`)
+    }
+    sim.storage.applySnapshot(snap)
+    const state = decodeState(snap)
+    sim.keys = state.keys.slice()
+    sim.applied = index
+    sim.conf = state.conf.slice()
+    this.observeSnapshotState(sim, snap)
+    this.stats.snapshotsApplied++
+  }
+
+  /** A snapshot's state must agree with what was applied at each of its indexes. */
+  private observeSnapshotState(sim: SimNode, snap: Snapshot): void {
+    const { keys } = decodeState(snap)
+    const index = snap.metadata?.index ?? 0
+    if (keys.length !== index) throw new SafetyViolation(`node ${sim.id}: snapshot at ${index} holds ${keys.length} entries`)
+    const term = sim.node?.raft.term ?? sim.storage.initialState().hardState.term ?? 0
+    keys.forEach((k, i) => this.checker.observeApply(sim.id, i + 1, k, -1, term))
+  }
+
+  /** Applies one committed entry; true when it removed the node itself. */
+  private apply(sim: SimNode, e: { index?: number | null; term?: number | null; entryType?: EntryType | null; data?: Uint8Array | null }, node: RawNode): boolean {
+    const index = e.index ?? 0
+    if (index !== sim.applied + 1) {
+      throw new SafetyViolation(`node ${sim.id}: committed entry ${index} does not follow applied ${sim.applied}`)
+    }
+    const key = entryKey(e)
+    this.checker.observeApply(sim.id, index, key, e.term ?? 0, node.raft.term)
+    sim.keys.push(key)
+    sim.applied = index
+    if ((e.entryType ?? EntryType.EntryNormal) === EntryType.EntryConfChange) {
+      const cc = decodeConfChange(e.data ?? new Uint8Array())
+      sim.conf = (node.applyConfChange(cc).nodes ?? []).slice().sort((a, b) => a - b)
+      if ((cc.changeType ?? ConfChangeType.AddNode) === ConfChangeType.RemoveNode) {
+        const target = cc.nodeId ?? 0
+        if (target === sim.id) return true
+        this.destroy(target)
+      }
+    } else if (e.data && e.data.length > 0) {
+      this.committedProposals.add(decoder.decode(e.data))
+    }
+    return false
+  }
+
+  private answerReads(sim: SimNode, rd: Ready): void {
+    for (const rs of rd.readStates ?? []) {
+      const ctx = decoder.decode(rs.requestCtx)
+      const pending = this.reads.get(ctx)
+      if (pending === undefined) continue // already answered (a duplicated request)
+      this.checker.checkRead(sim.id, ctx, rs.index, pending.minIndex)
+      this.reads.delete(ctx)
+      this.stats.readsAnswered++
+    }
+  }
+
+  /** A node removed from the membership is shut down for good, as a server would. */
+  private destroy(id: number): void {
+    const sim = this.nodes.get(id)
+    if (sim === undefined) return
+    this.nodes.delete(id)
+    this.destroyed.add(id)
+  }
+
+  /** Puts a message on the wire (or loses it, or doubles it). */
+  send(m: Message): void {
+    if (this.rng.chance(this.lossRate)) return
+    this.inflight.push(m)
+    if (this.rng.chance(this.dupRate)) this.inflight.push(m)
+  }
+
+  private blocked(m: Message): boolean {
+    const a = this.groups.get(m.from ?? 0)
+    const b = this.groups.get(m.to ?? 0)
+    return a !== undefined && b !== undefined && a !== b
+  }
+
+  /** Delivers the in-flight message at position i (or loses it to a partition or a dead peer). */
+  deliver(i: number): void {
+    const [m] = this.inflight.splice(i, 1)
+    if (m === undefined || this.blocked(m)) return
+    const sim = this.nodes.get(m.to ?? 0)
+    if (sim?.node === undefined) return
+    try {
+      sim.node.step(m)
+    } catch (e) {
+      // A response from a node outside the membership, or a forwarded proposal the leader
+      // refuses, is an expected refusal; anything else is a bug.
+      if (e !== ErrStepPeerNotFound && e !== ErrProposalDropped) throw e
+    }
+  }
+
+  /** Delivers a random in-flight message. */
+  deliverRandom(): void {
+    if (this.inflight.length > 0) this.deliver(this.rng.int(0, this.inflight.length))
+  }
+
+  propose(sim: SimNode): void {
+    if (sim.node === undefined) return
+    const id = `p${this.nextProposal++}`
+    this.stats.proposals++
+    try {
+      sim.node.propose(encoder.encode(id))
+    } catch (e) {
+      if (e !== ErrProposalDropped) throw e
+      this.stats.dropped++
+    }
+  }
+
+  readIndex(sim: SimNode): void {
+    if (sim.node === undefined) return
+    const ctx = `r${this.nextRead++}`
+    this.reads.set(ctx, { node: sim.id, minIndex: this.checker.maxCommitSeen })
+    this.stats.reads++
+    try {
+      sim.node.readIndex(encoder.encode(ctx))
+    } catch (e) {
+      if (e !== ErrProposalDropped) throw e
+      this.reads.delete(ctx)
+    }
+  }
+
+  crash(sim: SimNode): void {
+    if (sim.node === undefined) return
+    sim.node = undefined
+    sim.keys = []
+    sim.applied = 0
+    this.stats.crashes++
+  }
+
+  restart(sim: SimNode): void {
+    if (sim.node !== undefined) return
+    sim.restarts++
+    this.start(sim)
+  }
+
+  /** Splits the live membership into two random groups (a network partition). */
+  partition(): void {
+    this.groups = new Map()
+    for (const id of this.nodes.keys()) this.groups.set(id, this.rng.int(0, 2))
+  }
+
+  heal(): void {
+    this.groups = new Map()
+  }
+
+  /** The leader proposes adding a fresh node or removing a member (keeping 3..5 members). */
+  changeMembership(): void {
+    const lead = this.leader()
+    const raft = lead?.node?.raft
+    if (lead === undefined || raft === undefined) return
+    const members = [...raft.prs.keys()]
+    const add = members.length < 5 && (members.length <= 3 || this.rng.chance(0.5))
+    const cc = add
+      ? { changeType: ConfChangeType.AddNode, nodeId: this.nextId }
+      : { changeType: ConfChangeType.RemoveNode, nodeId: this.rng.pick(members) }
+    if (add) {
+      // The new server starts empty and outside any membership; it learns the cluster from
+      // the leader's snapshot once the change is applied.
+      const sim: SimNode = { id: this.nextId++, storage: new MemoryStorage(), node: undefined, keys: [], applied: 0, conf: [], restarts: 0 }
+      this.nodes.set(sim.id, sim)
+      this.start(sim)
+    }
+    this.stats.confChanges++
+    try {
+      lead.node!.proposeConfChange(cc)
+    } catch (e) {
+      if (e !== ErrProposalDropped) throw e
+    }
+  }
+
+  transferLeader(): void {
+    const lead = this.leader()
+    const raft = lead?.node?.raft
+    if (lead === undefined || raft === undefined) return
+    const others = [...raft.prs.keys()].filter((id) => id !== lead.id)
+    if (others.length === 0) return
+    this.stats.transfers++
+    lead.node!.transferLeader(this.rng.pick(others))
+  }
+
+  /** The application snapshots its state at the applied index and compacts the log before it. */
+  compact(sim: SimNode): void {
+    const first = sim.storage.firstIndex()
+    if (sim.node === undefined || sim.applied < first || sim.applied > sim.storage.lastIndex()) return
+    const data = encodeState({ keys: sim.keys.slice(0, sim.applied), conf: sim.conf })
+    sim.storage.createSnapshot(sim.applied, { nodes: sim.conf }, data)
+    sim.storage.compact(sim.applied)
+  }
+
+  // ---- checks ------------------------------------------------------------------------
+
+  /** Checks the safety properties on the cluster as it is now. */
+  check(): void {
+    for (const sim of this.live()) {
+      const raft = sim.node!.raft
+      this.checker.observeLog(sim.id, raft.raftLog)
+      if (raft.state === StateType.Leader) this.checker.checkLeader(sim.id, raft.term, raft.raftLog)
+    }
+  }
+}
+
+function encodeState(s: SnapState): Uint8Array {
+  return encoder.encode(JSON.stringify(s))
+}
+
+function decodeState(snap: Snapshot): SnapState {
+  const parsed = JSON.parse(decoder.decode(snap.data ?? new Uint8Array())) as SnapState
+  return { keys: parsed.keys, conf: parsed.conf }
+}
