@@ -328,22 +328,28 @@ export class Raft {
    * Queues a message: from is this peer, term is ours (except for vote messages, which
    * carry theirs, and forwarded proposals / reads, which are local and carry none).
    */
-  send(fields: Message): void {
+  send(f: Message): void {
     const m = makeMessage({})
-    const rec = m as Record<string, unknown>
-    for (const key of Object.keys(fields) as (keyof Message)[]) {
-      const v = fields[key]
-      if (v === undefined || v === null || v === 0 || v === false) continue
-      if (Array.isArray(v) && v.length === 0) continue
-      rec[key] = v
-    }
-    if (!m.from) m.from = this.id
-    const t = m.msgType
+    const t = f.msgType ?? MessageType.MsgHup
+    if (t) m.msgType = t
+    if (f.to) m.to = f.to
+    m.from = f.from || this.id
     const keepsOwnTerm = t === MessageType.MsgRequestVote || t === MessageType.MsgRequestVoteResponse ||
       t === MessageType.MsgRequestPreVote || t === MessageType.MsgRequestPreVoteResponse
     const local = t === MessageType.MsgPropose || t === MessageType.MsgReadIndex
-    if (!keepsOwnTerm && !local && this.term !== 0) m.term = this.term
-    if (local) delete rec.term
+    if (keepsOwnTerm) {
+      if (f.term) m.term = f.term
+    } else if (!local && this.term !== 0) {
+      m.term = this.term
+    }
+    if (f.logTerm) m.logTerm = f.logTerm
+    if (f.index) m.index = f.index
+    if (f.entries && f.entries.length > 0) m.entries = f.entries
+    if (f.commit) m.commit = f.commit
+    if (f.snapshot) m.snapshot = f.snapshot
+    if (f.reject) m.reject = true
+    if (f.rejectHint) m.rejectHint = f.rejectHint
+    if (f.context && f.context.length > 0) m.context = f.context
     this.msgs.push(m)
   }
 

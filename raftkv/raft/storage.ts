@@ -119,7 +119,11 @@ export class MemoryStorage implements Storage {
     if (offset > this.ents.length) {
       throw new OutOfBoundError(`missing log entry [last: ${this.lastIndex()}, append at: ${idx(entries[0]!)}]`)
     }
-    this.ents = this.ents.slice(0, offset).concat(entries)
+    if (offset === this.ents.length) {
+      for (const e of entries) this.ents.push(e)
+    } else {
+      this.ents = this.ents.slice(0, offset).concat(entries)
+    }
   }
 }
 

@@ -6,9 +6,18 @@ export function quorumSize(voters: number): number {
 
 /** The highest index that a majority has reached, given each voter's match index. */
 export function committedIndex(matches: number[]): number {
-  if (matches.length === 0) return 0
-  const sorted = matches.slice().sort((a, b) => b - a)
-  return sorted[quorumSize(sorted.length) - 1]!
+  const n = matches.length
+  if (n === 0) return 0
+  if (n === 1) return matches[0]!
+  // Insertion sort, descending: n is the (small) number of voters.
+  const sorted = matches.slice()
+  for (let i = 1; i < n; i++) {
+    const v = sorted[i]!
+    let j = i - 1
+    while (j >= 0 && sorted[j]! < v) { sorted[j + 1] = sorted[j]!; j-- }
+    sorted[j + 1] = v
+  }
+  return sorted[quorumSize(n) - 1]!
 }
 
 export type VoteResult = 'pending' | 'won' | 'lost'
