@@ -1,0 +1,291 @@
+// The one long-lived /raft WebSocket between this node and one peer, and the bounded
+// queue of frames waiting for it. The node with the smaller id dials (and redials with
+// backoff); the other side waits for the dial and takes the newest connection.
+import type { Logger } from 'pino'
+import WebSocket from 'ws'
+import { bearer } from './auth.js'
+import { Backoff } from './backoff.js'
+import { Connection, newConnectionId } from './connection.js'
+import { CloseCode, FROM_HEADER, ID_HEADER } from './constants.js'
+import type { FaultFilter } from './faults.js'
+import { FrameQueue } from './frame-queue.js'
+import type { Counters, PeerLinkStats } from './stats.js'
+
+export interface PeerLinkSettings {
+  maxFrameBytes: number
+  maxQueueBytes: number
+  socketHighWaterBytes: number
+  backoffBaseMs: number
+  backoffMaxMs: number
+  keepAliveMs: number
+  handshakeTimeoutMs: number
+  closeGraceMs: number
+}
+
+/** What a link needs from its PeerTransport. */
+export interface LinkContext {
+  nodeId: number
+  token: string
+  logger: Logger
+  settings: PeerLinkSettings
+  faults: FaultFilter
+  counters: Counters
+  rng: () => number
+  /** A frame arrived on this link's connection `conn`. */
+  deliver(link: PeerLink, conn: Connection, bytes: Uint8Array): void
+  unreachable(peerId: number): void
+}
+
+export class PeerLink {
+  readonly id: number
+  readonly mode: 'dial' | 'accept'
+  private addr: string
+  private readonly ctx: LinkContext
+  private readonly log: Logger
+  private readonly queue = new FrameQueue()
+  private readonly backoff: Backoff
+  private conn: Connection | undefined
+  private dialing: WebSocket | undefined
+  private reconnectTimer: NodeJS.Timeout | undefined
+  private delayTimer: NodeJS.Timeout | undefined
+  private everConnected = false
+  private reconnects = 0
+  private failuresInARow = 0
+  private closed = false
+
+  constructor(ctx: LinkContext, id: number, addr: string) {
+    this.ctx = ctx
+    this.id = id
+    this.addr = addr
+    this.mode = ctx.nodeId < id ? 'dial' : 'accept'
+    this.log = ctx.logger.child({ peer: id })
+    this.backoff = new Backoff({ baseMs: ctx.settings.backoffBaseMs, maxMs: ctx.settings.backoffMaxMs, rng: ctx.rng })
+    if (this.mode === 'dial') this.dial()
+  }
+
+  get address(): string {
+    return this.addr
+  }
+
+  get connected(): boolean {
+    return this.conn?.isOpen ?? false
+  }
+
+  /** A new address for the peer: a dialer drops its socket and dials the new one now. */
+  setAddress(addr: string): void {
+    if (addr === this.addr) return
+    this.log.info({ from: this.addr, to: addr }, 'peer address changed')
+    this.addr = addr
+    if (this.mode !== 'dial' || this.closed) return
+    this.cancelReconnect()
+    this.dialing?.terminate()
+    this.dialing = undefined
+    const conn = this.conn
+    this.conn = undefined
+    conn?.close(CloseCode.Normal, 'peer address changed')
+    this.backoff.reset()
+    this.dial()
+  }
+
+  /**
+   * Queues one frame, held delayMs. Returns false (and keeps nothing) when the
+   * frame would take the queue, plus what the socket still buffers, over its bound.
+   */
+  enqueue(bytes: Uint8Array, count: number, delayMs: number): boolean {
+    if (this.closed) return false
+    const buffered = this.conn?.bufferedAmount ?? 0
+    if (this.queue.byteLength + buffered + bytes.length > this.ctx.settings.maxQueueBytes) return false
+    this.queue.push(bytes, count, performance.now(), delayMs)
+    this.pump()
+    return true
+  }
+
+  /** Takes an accepted connection from the peer; a newer one replaces an older one. */
+  attach(conn: Connection): void {
+    if (this.closed) {
+      conn.close(CloseCode.GoingAway, 'node shutting down')
+      return
+    }
+    const old = this.conn
+    if (old) {
+      this.log.info({ old: old.id, new: conn.id }, 'peer connected again: replacing the older connection')
+      old.close(CloseCode.Replaced, 'replaced by a newer connection from the same peer')
+    }
+    this.use(conn)
+  }
+
+  stats(): PeerLinkStats {
+    return {
+      id: this.id,
+      addr: this.addr,
+      mode: this.mode,
+      connected: this.connected,
+      queuedFrames: this.queue.length,
+      queuedBytes: this.queue.byteLength,
+      bufferedBytes: this.conn?.bufferedAmount ?? 0,
+      reconnects: this.reconnects,
+    }
+  }
+
+  /** Stops everything: timers, dial, socket; queued messages count as dropped. */
+  async close(code: number, reason: string): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.cancelReconnect()
+    if (this.delayTimer) clearTimeout(this.delayTimer)
+    this.delayTimer = undefined
+    const { messages } = this.queue.clear()
+    this.ctx.counters.dropped.removed += messages
+    const dialing = this.dialing
+    this.dialing = undefined
+    dialing?.terminate()
+    const conn = this.conn
+    this.conn = undefined
+    if (!conn || !conn.isOpen) return
+    await new Promise<void>((resolve) => {
+      const grace = setTimeout(() => {
+        conn.terminate()
+        resolve()
+      }, this.ctx.settings.closeGraceMs)
+      conn.onClose(() => {
+        clearTimeout(grace)
+        resolve()
+      })
+      conn.close(code, reason)
+    })
+  }
+
+  private use(conn: Connection): void {
+    if (this.everConnected) {
+      this.reconnects++
+      this.ctx.counters.reconnects++
+    }
+    this.everConnected = true
+    this.conn = conn
+    if (this.ctx.settings.keepAliveMs > 0) conn.keepAlive(this.ctx.settings.keepAliveMs)
+    conn.onMessage((bytes) => this.ctx.deliver(this, conn, bytes))
+    conn.onClose((code, reason) => {
+      if (this.conn !== conn) return // replaced, or we closed it on purpose
+      this.conn = undefined
+      if (this.closed) return
+      this.log.info({ code, reason, conn: conn.id }, 'peer connection lost')
+      this.ctx.unreachable(this.id)
+      if (this.mode === 'dial') this.scheduleReconnect()
+    })
+    this.log.info({ conn: conn.id, mode: this.mode, addr: this.addr }, 'peer connected')
+    this.pump()
+  }
+
+  private dial(): void {
+    if (this.closed) return
+    const addr = this.addr
+    let ws: WebSocket
+    try {
+      ws = new WebSocket(`ws://${addr}/raft`, {
+        headers: { authorization: bearer(this.ctx.token), [FROM_HEADER]: String(this.ctx.nodeId) },
+        maxPayload: this.ctx.settings.maxFrameBytes,
+        perMessageDeflate: false,
+        handshakeTimeout: this.ctx.settings.handshakeTimeoutMs,
+      })
+    } catch (err) {
+      this.dialFailed(err instanceof Error ? err.message : String(err))
+      return
+    }
+    this.dialing = ws
+    let answeredBy: string | undefined
+    let failure: string | undefined
+    ws.on('upgrade', (res) => {
+      const id = res.headers[ID_HEADER]
+      answeredBy = typeof id === 'string' ? id : undefined
+    })
+    ws.on('error', (err) => {
+      failure = err.message
+    })
+    ws.once('open', () => {
+      if (this.dialing !== ws) return
+      this.dialing = undefined
+      if (answeredBy !== String(this.id)) {
+        this.log.warn({ addr, answeredBy }, `peer address ${addr} is served by node ${answeredBy ?? '(unknown)'}, not ${this.id}`)
+        ws.close(CloseCode.PolicyViolation, `expected node ${this.id}`)
+        this.dialFailed('wrong node at the address')
+        return
+      }
+      this.failuresInARow = 0
+      this.backoff.reset()
+      const conn = new Connection(ws, {
+        id: newConnectionId(), path: '/raft', direction: 'out', remoteAddress: addr, peerId: this.id,
+      }, this.ctx.logger)
+      this.use(conn)
+    })
+    ws.once('close', (code) => {
+      if (this.dialing !== ws) return // opened (the Connection owns it now) or abandoned
+      this.dialing = undefined
+      this.dialFailed(failure ?? `closed with ${code} during the handshake`)
+    })
+  }
+
+  private dialFailed(reason: string): void {
+    if (this.closed) return
+    this.failuresInARow++
+    // The first failure of a run is worth a warning; the redials after it are noise.
+    const level = this.failuresInARow === 1 ? 'warn' : 'debug'
+    this.log[level]({ addr: this.addr, reason, failures: this.failuresInARow }, 'dial to peer failed')
+    this.ctx.unreachable(this.id)
+    this.scheduleReconnect()
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return
+    const delay = this.backoff.next()
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined
+      this.dial()
+    }, delay)
+  }
+
+  private cancelReconnect(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = undefined
+  }
+
+  /** Hands ready frames to the socket while it buffers less than the high-water mark. */
+  private pump(): void {
+    const conn = this.conn
+    if (!conn || !conn.isOpen) return
+    const now = performance.now()
+    for (let head = this.queue.peek(); head; head = this.queue.peek()) {
+      if (head.readyAt > now) {
+        this.armDelay(head.readyAt - now)
+        return
+      }
+      // Each send's callback pumps again once the kernel took the bytes.
+      if (conn.bufferedAmount >= this.ctx.settings.socketHighWaterBytes) return
+      this.queue.shift()
+      if (this.ctx.faults.isBlocked(this.id)) {
+        // Blocked while it waited out a delay.
+        this.ctx.counters.dropped.blocked += head.count
+        continue
+      }
+      const frame = head
+      conn.send(frame.bytes, (err) => {
+        const c = this.ctx.counters
+        if (err) {
+          c.dropped.connectionLost += frame.count
+        } else {
+          c.framesSent++
+          c.messagesSent += frame.count
+          c.bytesSent += frame.bytes.length
+        }
+        this.pump()
+      })
+    }
+  }
+
+  private armDelay(ms: number): void {
+    if (this.delayTimer) return
+    this.delayTimer = setTimeout(() => {
+      this.delayTimer = undefined
+      this.pump()
+    }, Math.max(1, Math.ceil(ms)))
+  }
+}
