@@ -5984,3 +5984,1079 @@ export namespace raft_serverpb {
         type $Shape = raft_serverpb.RaftSnapshotData.$Properties;
     }
 }
+
+/** Namespace snappb. */
+export namespace snappb {
+
+    /**
+     * Properties of a Header.
+     * @deprecated Use snappb.Header.$Properties instead.
+     */
+    interface IHeader extends snappb.Header.$Properties {
+    }
+
+    /** Represents a Header. */
+    class Header {
+
+        /**
+         * Constructs a new Header.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.Header.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Header transferId. */
+        transferId: string;
+
+        /** Header message. */
+        message?: (eraftpb.Message.$Properties|null);
+
+        /** Header totalBytes. */
+        totalBytes: number;
+
+        /** Header totalChunks. */
+        totalChunks: number;
+
+        /** Header windowBytes. */
+        windowBytes: number;
+
+        /**
+         * Creates a new Header instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Header instance
+         */
+        static create(properties: snappb.Header.$Shape): snappb.Header & snappb.Header.$Shape;
+        static create(properties?: snappb.Header.$Properties): snappb.Header;
+
+        /**
+         * Encodes the specified Header message. Does not implicitly {@link snappb.Header.verify|verify} messages.
+         * @param message Header message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.Header.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a Header message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.Header & snappb.Header.$Shape} Header
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Header & snappb.Header.$Shape;
+
+        /**
+         * Creates a Header message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns Header
+         */
+        static fromObject(object: { [k: string]: any }): snappb.Header;
+
+        /**
+         * Creates a plain object from a Header message. Also converts values to other types if specified.
+         * @param message Header
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.Header, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this Header to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace Header {
+
+        /** Properties of a Header. */
+        interface $Properties {
+
+            /** Header transferId */
+            transferId?: (string|null);
+
+            /** Header message */
+            message?: (eraftpb.Message.$Properties|null);
+
+            /** Header totalBytes */
+            totalBytes?: (number|null);
+
+            /** Header totalChunks */
+            totalChunks?: (number|null);
+
+            /** Header windowBytes */
+            windowBytes?: (number|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a Header. */
+        type $Shape = snappb.Header.$Properties;
+    }
+
+    /**
+     * Properties of a Chunk.
+     * @deprecated Use snappb.Chunk.$Properties instead.
+     */
+    interface IChunk extends snappb.Chunk.$Properties {
+    }
+
+    /** Represents a Chunk. */
+    class Chunk {
+
+        /**
+         * Constructs a new Chunk.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.Chunk.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Chunk seq. */
+        seq: number;
+
+        /** Chunk offset. */
+        offset: number;
+
+        /** Chunk data. */
+        data: Uint8Array;
+
+        /** Chunk crc32. */
+        crc32: number;
+
+        /**
+         * Creates a new Chunk instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Chunk instance
+         */
+        static create(properties: snappb.Chunk.$Shape): snappb.Chunk & snappb.Chunk.$Shape;
+        static create(properties?: snappb.Chunk.$Properties): snappb.Chunk;
+
+        /**
+         * Encodes the specified Chunk message. Does not implicitly {@link snappb.Chunk.verify|verify} messages.
+         * @param message Chunk message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.Chunk.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a Chunk message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.Chunk & snappb.Chunk.$Shape} Chunk
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Chunk & snappb.Chunk.$Shape;
+
+        /**
+         * Creates a Chunk message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns Chunk
+         */
+        static fromObject(object: { [k: string]: any }): snappb.Chunk;
+
+        /**
+         * Creates a plain object from a Chunk message. Also converts values to other types if specified.
+         * @param message Chunk
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.Chunk, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this Chunk to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace Chunk {
+
+        /** Properties of a Chunk. */
+        interface $Properties {
+
+            /** Chunk seq */
+            seq?: (number|null);
+
+            /** Chunk offset */
+            offset?: (number|null);
+
+            /** Chunk data */
+            data?: (Uint8Array|null);
+
+            /** Chunk crc32 */
+            crc32?: (number|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a Chunk. */
+        type $Shape = snappb.Chunk.$Properties;
+    }
+
+    /**
+     * Properties of an End.
+     * @deprecated Use snappb.End.$Properties instead.
+     */
+    interface IEnd extends snappb.End.$Properties {
+    }
+
+    /** Represents an End. */
+    class End {
+
+        /**
+         * Constructs a new End.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.End.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** End chunks. */
+        chunks: number;
+
+        /** End bytes. */
+        bytes: number;
+
+        /**
+         * Creates a new End instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns End instance
+         */
+        static create(properties: snappb.End.$Shape): snappb.End & snappb.End.$Shape;
+        static create(properties?: snappb.End.$Properties): snappb.End;
+
+        /**
+         * Encodes the specified End message. Does not implicitly {@link snappb.End.verify|verify} messages.
+         * @param message End message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.End.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an End message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.End & snappb.End.$Shape} End
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.End & snappb.End.$Shape;
+
+        /**
+         * Creates an End message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns End
+         */
+        static fromObject(object: { [k: string]: any }): snappb.End;
+
+        /**
+         * Creates a plain object from an End message. Also converts values to other types if specified.
+         * @param message End
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.End, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this End to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace End {
+
+        /** Properties of an End. */
+        interface $Properties {
+
+            /** End chunks */
+            chunks?: (number|null);
+
+            /** End bytes */
+            bytes?: (number|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of an End. */
+        type $Shape = snappb.End.$Properties;
+    }
+
+    /**
+     * Properties of an Abort.
+     * @deprecated Use snappb.Abort.$Properties instead.
+     */
+    interface IAbort extends snappb.Abort.$Properties {
+    }
+
+    /** Represents an Abort. */
+    class Abort {
+
+        /**
+         * Constructs a new Abort.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.Abort.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Abort reason. */
+        reason: string;
+
+        /**
+         * Creates a new Abort instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Abort instance
+         */
+        static create(properties: snappb.Abort.$Shape): snappb.Abort & snappb.Abort.$Shape;
+        static create(properties?: snappb.Abort.$Properties): snappb.Abort;
+
+        /**
+         * Encodes the specified Abort message. Does not implicitly {@link snappb.Abort.verify|verify} messages.
+         * @param message Abort message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.Abort.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an Abort message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.Abort & snappb.Abort.$Shape} Abort
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Abort & snappb.Abort.$Shape;
+
+        /**
+         * Creates an Abort message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns Abort
+         */
+        static fromObject(object: { [k: string]: any }): snappb.Abort;
+
+        /**
+         * Creates a plain object from an Abort message. Also converts values to other types if specified.
+         * @param message Abort
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.Abort, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this Abort to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace Abort {
+
+        /** Properties of an Abort. */
+        interface $Properties {
+
+            /** Abort reason */
+            reason?: (string|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of an Abort. */
+        type $Shape = snappb.Abort.$Properties;
+    }
+
+    /**
+     * Properties of a KeepAlive.
+     * @deprecated Use snappb.KeepAlive.$Properties instead.
+     */
+    interface IKeepAlive extends snappb.KeepAlive.$Properties {
+    }
+
+    /** Represents a KeepAlive. */
+    class KeepAlive {
+
+        /**
+         * Constructs a new KeepAlive.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.KeepAlive.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /**
+         * Creates a new KeepAlive instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns KeepAlive instance
+         */
+        static create(properties: snappb.KeepAlive.$Shape): snappb.KeepAlive & snappb.KeepAlive.$Shape;
+        static create(properties?: snappb.KeepAlive.$Properties): snappb.KeepAlive;
+
+        /**
+         * Encodes the specified KeepAlive message. Does not implicitly {@link snappb.KeepAlive.verify|verify} messages.
+         * @param message KeepAlive message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.KeepAlive.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a KeepAlive message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.KeepAlive & snappb.KeepAlive.$Shape} KeepAlive
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.KeepAlive & snappb.KeepAlive.$Shape;
+
+        /**
+         * Creates a KeepAlive message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns KeepAlive
+         */
+        static fromObject(object: { [k: string]: any }): snappb.KeepAlive;
+
+        /**
+         * Creates a plain object from a KeepAlive message. Also converts values to other types if specified.
+         * @param message KeepAlive
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.KeepAlive, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this KeepAlive to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace KeepAlive {
+
+        /** Properties of a KeepAlive. */
+        interface $Properties {
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a KeepAlive. */
+        type $Shape = snappb.KeepAlive.$Properties;
+    }
+
+    /**
+     * Properties of a SnapshotRequest.
+     * @deprecated Use snappb.SnapshotRequest.$Properties instead.
+     */
+    interface ISnapshotRequest extends snappb.SnapshotRequest.$Properties {
+    }
+
+    /** Represents a SnapshotRequest. */
+    class SnapshotRequest {
+
+        /**
+         * Constructs a new SnapshotRequest.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.SnapshotRequest.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** SnapshotRequest header. */
+        header?: (snappb.Header.$Properties|null);
+
+        /** SnapshotRequest chunk. */
+        chunk?: (snappb.Chunk.$Properties|null);
+
+        /** SnapshotRequest end. */
+        end?: (snappb.End.$Properties|null);
+
+        /** SnapshotRequest abort. */
+        abort?: (snappb.Abort.$Properties|null);
+
+        /** SnapshotRequest keepAlive. */
+        keepAlive?: (snappb.KeepAlive.$Properties|null);
+
+        /** SnapshotRequest kind. */
+        kind?: ("header"|"chunk"|"end"|"abort"|"keepAlive");
+
+        /**
+         * Creates a new SnapshotRequest instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns SnapshotRequest instance
+         */
+        static create(properties: snappb.SnapshotRequest.$Shape): snappb.SnapshotRequest & snappb.SnapshotRequest.$Shape;
+        static create(properties?: snappb.SnapshotRequest.$Properties): snappb.SnapshotRequest;
+
+        /**
+         * Encodes the specified SnapshotRequest message. Does not implicitly {@link snappb.SnapshotRequest.verify|verify} messages.
+         * @param message SnapshotRequest message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.SnapshotRequest.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a SnapshotRequest message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.SnapshotRequest & snappb.SnapshotRequest.$Shape} SnapshotRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.SnapshotRequest & snappb.SnapshotRequest.$Shape;
+
+        /**
+         * Creates a SnapshotRequest message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns SnapshotRequest
+         */
+        static fromObject(object: { [k: string]: any }): snappb.SnapshotRequest;
+
+        /**
+         * Creates a plain object from a SnapshotRequest message. Also converts values to other types if specified.
+         * @param message SnapshotRequest
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.SnapshotRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this SnapshotRequest to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace SnapshotRequest {
+
+        /** Properties of a SnapshotRequest. */
+        interface $Properties {
+
+            /** SnapshotRequest header */
+            header?: (snappb.Header.$Properties|null);
+
+            /** SnapshotRequest chunk */
+            chunk?: (snappb.Chunk.$Properties|null);
+
+            /** SnapshotRequest end */
+            end?: (snappb.End.$Properties|null);
+
+            /** SnapshotRequest abort */
+            abort?: (snappb.Abort.$Properties|null);
+
+            /** SnapshotRequest keepAlive */
+            keepAlive?: (snappb.KeepAlive.$Properties|null);
+
+            /** SnapshotRequest kind */
+            kind?: ("header"|"chunk"|"end"|"abort"|"keepAlive");
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Narrowed shape of a SnapshotRequest. */
+        type $Shape = {
+          header?: snappb.Header.$Shape|null;
+          chunk?: snappb.Chunk.$Shape|null;
+          end?: snappb.End.$Shape|null;
+          abort?: snappb.Abort.$Shape|null;
+          keepAlive?: snappb.KeepAlive.$Shape|null;
+          $unknowns?: Uint8Array[];
+        } & (
+          ({ kind?: undefined; header?: null; chunk?: null; end?: null; abort?: null; keepAlive?: null }|{ kind?: "header"; header: snappb.Header.$Shape; chunk?: null; end?: null; abort?: null; keepAlive?: null }|{ kind?: "chunk"; header?: null; chunk: snappb.Chunk.$Shape; end?: null; abort?: null; keepAlive?: null }|{ kind?: "end"; header?: null; chunk?: null; end: snappb.End.$Shape; abort?: null; keepAlive?: null }|{ kind?: "abort"; header?: null; chunk?: null; end?: null; abort: snappb.Abort.$Shape; keepAlive?: null }|{ kind?: "keepAlive"; header?: null; chunk?: null; end?: null; abort?: null; keepAlive: snappb.KeepAlive.$Shape })
+        );
+    }
+
+    /**
+     * Properties of an Accept.
+     * @deprecated Use snappb.Accept.$Properties instead.
+     */
+    interface IAccept extends snappb.Accept.$Properties {
+    }
+
+    /** Represents an Accept. */
+    class Accept {
+
+        /**
+         * Constructs a new Accept.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.Accept.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Accept windowBytes. */
+        windowBytes: number;
+
+        /**
+         * Creates a new Accept instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Accept instance
+         */
+        static create(properties: snappb.Accept.$Shape): snappb.Accept & snappb.Accept.$Shape;
+        static create(properties?: snappb.Accept.$Properties): snappb.Accept;
+
+        /**
+         * Encodes the specified Accept message. Does not implicitly {@link snappb.Accept.verify|verify} messages.
+         * @param message Accept message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.Accept.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an Accept message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.Accept & snappb.Accept.$Shape} Accept
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Accept & snappb.Accept.$Shape;
+
+        /**
+         * Creates an Accept message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns Accept
+         */
+        static fromObject(object: { [k: string]: any }): snappb.Accept;
+
+        /**
+         * Creates a plain object from an Accept message. Also converts values to other types if specified.
+         * @param message Accept
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.Accept, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this Accept to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace Accept {
+
+        /** Properties of an Accept. */
+        interface $Properties {
+
+            /** Accept windowBytes */
+            windowBytes?: (number|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of an Accept. */
+        type $Shape = snappb.Accept.$Properties;
+    }
+
+    /**
+     * Properties of an Ack.
+     * @deprecated Use snappb.Ack.$Properties instead.
+     */
+    interface IAck extends snappb.Ack.$Properties {
+    }
+
+    /** Represents an Ack. */
+    class Ack {
+
+        /**
+         * Constructs a new Ack.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.Ack.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Ack seq. */
+        seq: number;
+
+        /** Ack bytes. */
+        bytes: number;
+
+        /**
+         * Creates a new Ack instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Ack instance
+         */
+        static create(properties: snappb.Ack.$Shape): snappb.Ack & snappb.Ack.$Shape;
+        static create(properties?: snappb.Ack.$Properties): snappb.Ack;
+
+        /**
+         * Encodes the specified Ack message. Does not implicitly {@link snappb.Ack.verify|verify} messages.
+         * @param message Ack message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.Ack.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes an Ack message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.Ack & snappb.Ack.$Shape} Ack
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Ack & snappb.Ack.$Shape;
+
+        /**
+         * Creates an Ack message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns Ack
+         */
+        static fromObject(object: { [k: string]: any }): snappb.Ack;
+
+        /**
+         * Creates a plain object from an Ack message. Also converts values to other types if specified.
+         * @param message Ack
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.Ack, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this Ack to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace Ack {
+
+        /** Properties of an Ack. */
+        interface $Properties {
+
+            /** Ack seq */
+            seq?: (number|null);
+
+            /** Ack bytes */
+            bytes?: (number|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of an Ack. */
+        type $Shape = snappb.Ack.$Properties;
+    }
+
+    /**
+     * Properties of a Done.
+     * @deprecated Use snappb.Done.$Properties instead.
+     */
+    interface IDone extends snappb.Done.$Properties {
+    }
+
+    /** Represents a Done. */
+    class Done {
+
+        /**
+         * Constructs a new Done.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.Done.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /**
+         * Creates a new Done instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Done instance
+         */
+        static create(properties: snappb.Done.$Shape): snappb.Done & snappb.Done.$Shape;
+        static create(properties?: snappb.Done.$Properties): snappb.Done;
+
+        /**
+         * Encodes the specified Done message. Does not implicitly {@link snappb.Done.verify|verify} messages.
+         * @param message Done message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.Done.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a Done message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.Done & snappb.Done.$Shape} Done
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Done & snappb.Done.$Shape;
+
+        /**
+         * Creates a Done message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns Done
+         */
+        static fromObject(object: { [k: string]: any }): snappb.Done;
+
+        /**
+         * Creates a plain object from a Done message. Also converts values to other types if specified.
+         * @param message Done
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.Done, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this Done to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace Done {
+
+        /** Properties of a Done. */
+        interface $Properties {
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a Done. */
+        type $Shape = snappb.Done.$Properties;
+    }
+
+    /**
+     * Properties of a Failure.
+     * @deprecated Use snappb.Failure.$Properties instead.
+     */
+    interface IFailure extends snappb.Failure.$Properties {
+    }
+
+    /** Represents a Failure. */
+    class Failure {
+
+        /**
+         * Constructs a new Failure.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.Failure.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** Failure code. */
+        code: string;
+
+        /** Failure reason. */
+        reason: string;
+
+        /**
+         * Creates a new Failure instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns Failure instance
+         */
+        static create(properties: snappb.Failure.$Shape): snappb.Failure & snappb.Failure.$Shape;
+        static create(properties?: snappb.Failure.$Properties): snappb.Failure;
+
+        /**
+         * Encodes the specified Failure message. Does not implicitly {@link snappb.Failure.verify|verify} messages.
+         * @param message Failure message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.Failure.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a Failure message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.Failure & snappb.Failure.$Shape} Failure
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Failure & snappb.Failure.$Shape;
+
+        /**
+         * Creates a Failure message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns Failure
+         */
+        static fromObject(object: { [k: string]: any }): snappb.Failure;
+
+        /**
+         * Creates a plain object from a Failure message. Also converts values to other types if specified.
+         * @param message Failure
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.Failure, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this Failure to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace Failure {
+
+        /** Properties of a Failure. */
+        interface $Properties {
+
+            /** Failure code */
+            code?: (string|null);
+
+            /** Failure reason */
+            reason?: (string|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a Failure. */
+        type $Shape = snappb.Failure.$Properties;
+    }
+
+    /**
+     * Properties of a SnapshotResponse.
+     * @deprecated Use snappb.SnapshotResponse.$Properties instead.
+     */
+    interface ISnapshotResponse extends snappb.SnapshotResponse.$Properties {
+    }
+
+    /** Represents a SnapshotResponse. */
+    class SnapshotResponse {
+
+        /**
+         * Constructs a new SnapshotResponse.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: snappb.SnapshotResponse.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** SnapshotResponse accept. */
+        accept?: (snappb.Accept.$Properties|null);
+
+        /** SnapshotResponse ack. */
+        ack?: (snappb.Ack.$Properties|null);
+
+        /** SnapshotResponse done. */
+        done?: (snappb.Done.$Properties|null);
+
+        /** SnapshotResponse failure. */
+        failure?: (snappb.Failure.$Properties|null);
+
+        /** SnapshotResponse keepAlive. */
+        keepAlive?: (snappb.KeepAlive.$Properties|null);
+
+        /** SnapshotResponse kind. */
+        kind?: ("accept"|"ack"|"done"|"failure"|"keepAlive");
+
+        /**
+         * Creates a new SnapshotResponse instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns SnapshotResponse instance
+         */
+        static create(properties: snappb.SnapshotResponse.$Shape): snappb.SnapshotResponse & snappb.SnapshotResponse.$Shape;
+        static create(properties?: snappb.SnapshotResponse.$Properties): snappb.SnapshotResponse;
+
+        /**
+         * Encodes the specified SnapshotResponse message. Does not implicitly {@link snappb.SnapshotResponse.verify|verify} messages.
+         * @param message SnapshotResponse message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: snappb.SnapshotResponse.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a SnapshotResponse message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {snappb.SnapshotResponse & snappb.SnapshotResponse.$Shape} SnapshotResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.SnapshotResponse & snappb.SnapshotResponse.$Shape;
+
+        /**
+         * Creates a SnapshotResponse message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns SnapshotResponse
+         */
+        static fromObject(object: { [k: string]: any }): snappb.SnapshotResponse;
+
+        /**
+         * Creates a plain object from a SnapshotResponse message. Also converts values to other types if specified.
+         * @param message SnapshotResponse
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: snappb.SnapshotResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this SnapshotResponse to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace SnapshotResponse {
+
+        /** Properties of a SnapshotResponse. */
+        interface $Properties {
+
+            /** SnapshotResponse accept */
+            accept?: (snappb.Accept.$Properties|null);
+
+            /** SnapshotResponse ack */
+            ack?: (snappb.Ack.$Properties|null);
+
+            /** SnapshotResponse done */
+            done?: (snappb.Done.$Properties|null);
+
+            /** SnapshotResponse failure */
+            failure?: (snappb.Failure.$Properties|null);
+
+            /** SnapshotResponse keepAlive */
+            keepAlive?: (snappb.KeepAlive.$Properties|null);
+
+            /** SnapshotResponse kind */
+            kind?: ("accept"|"ack"|"done"|"failure"|"keepAlive");
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Narrowed shape of a SnapshotResponse. */
+        type $Shape = {
+          accept?: snappb.Accept.$Shape|null;
+          ack?: snappb.Ack.$Shape|null;
+          done?: snappb.Done.$Shape|null;
+          failure?: snappb.Failure.$Shape|null;
+          keepAlive?: snappb.KeepAlive.$Shape|null;
+          $unknowns?: Uint8Array[];
+        } & (
+          ({ kind?: undefined; accept?: null; ack?: null; done?: null; failure?: null; keepAlive?: null }|{ kind?: "accept"; accept: snappb.Accept.$Shape; ack?: null; done?: null; failure?: null; keepAlive?: null }|{ kind?: "ack"; accept?: null; ack: snappb.Ack.$Shape; done?: null; failure?: null; keepAlive?: null }|{ kind?: "done"; accept?: null; ack?: null; done: snappb.Done.$Shape; failure?: null; keepAlive?: null }|{ kind?: "failure"; accept?: null; ack?: null; done?: null; failure: snappb.Failure.$Shape; keepAlive?: null }|{ kind?: "keepAlive"; accept?: null; ack?: null; done?: null; failure?: null; keepAlive: snappb.KeepAlive.$Shape })
+        );
+    }
+}

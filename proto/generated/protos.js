@@ -17473,6 +17473,2874 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
     return raft_serverpb;
 })();
 
+export const snappb = $root.snappb = (() => {
+
+    /**
+     * Namespace snappb.
+     * @exports snappb
+     * @namespace
+     */
+    const snappb = {};
+
+    snappb.Header = (function() {
+
+        /**
+         * Properties of a Header.
+         * @typedef {Object} snappb.Header.$Properties
+         * @property {string|null} [transferId] Header transferId
+         * @property {eraftpb.Message.$Properties|null} [message] Header message
+         * @property {number|null} [totalBytes] Header totalBytes
+         * @property {number|null} [totalChunks] Header totalChunks
+         * @property {number|null} [windowBytes] Header windowBytes
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Header.
+         * @memberof snappb
+         * @interface IHeader
+         * @augments snappb.Header.$Properties
+         * @deprecated Use snappb.Header.$Properties instead.
+         */
+
+        /**
+         * Shape of a Header.
+         * @typedef {snappb.Header.$Properties} snappb.Header.$Shape
+         */
+
+        /**
+         * Constructs a new Header.
+         * @memberof snappb
+         * @classdesc Represents a Header.
+         * @constructor
+         * @param {snappb.Header.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Header = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Header transferId.
+         * @member {string} transferId
+         * @memberof snappb.Header
+         * @instance
+         */
+        Header.prototype.transferId = "";
+
+        /**
+         * Header message.
+         * @member {eraftpb.Message.$Properties|null|undefined} message
+         * @memberof snappb.Header
+         * @instance
+         */
+        Header.prototype.message = null;
+
+        /**
+         * Header totalBytes.
+         * @member {number} totalBytes
+         * @memberof snappb.Header
+         * @instance
+         */
+        Header.prototype.totalBytes = 0;
+
+        /**
+         * Header totalChunks.
+         * @member {number} totalChunks
+         * @memberof snappb.Header
+         * @instance
+         */
+        Header.prototype.totalChunks = 0;
+
+        /**
+         * Header windowBytes.
+         * @member {number} windowBytes
+         * @memberof snappb.Header
+         * @instance
+         */
+        Header.prototype.windowBytes = 0;
+
+        /**
+         * Creates a new Header instance using the specified properties.
+         * @function create
+         * @memberof snappb.Header
+         * @static
+         * @param {snappb.Header.$Properties=} [properties] Properties to set
+         * @returns {snappb.Header} Header instance
+         * @type {{
+         *   (properties: snappb.Header.$Shape): snappb.Header & snappb.Header.$Shape;
+         *   (properties?: snappb.Header.$Properties): snappb.Header;
+         * }}
+         */
+        Header.create = function(properties) {
+            return new Header(properties);
+        };
+
+        /**
+         * Encodes the specified Header message. Does not implicitly {@link snappb.Header.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.Header
+         * @static
+         * @param {snappb.Header.$Properties} message Header message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Header.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.transferId != null && $Object.hasOwnProperty.call(message, "transferId") && message.transferId !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.transferId);
+            if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                $root.eraftpb.Message.encode(message.message, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.totalBytes != null && $Object.hasOwnProperty.call(message, "totalBytes") && (typeof message.totalBytes === "object" ? message.totalBytes.low || message.totalBytes.high : message.totalBytes !== 0))
+                writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.totalBytes);
+            if (message.totalChunks != null && $Object.hasOwnProperty.call(message, "totalChunks") && message.totalChunks !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.totalChunks);
+            if (message.windowBytes != null && $Object.hasOwnProperty.call(message, "windowBytes") && message.windowBytes !== 0)
+                writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.windowBytes);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Header message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.Header
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.Header & snappb.Header.$Shape} Header
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Header.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.Header();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.transferId = value;
+                        else
+                            delete message.transferId;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.message = $root.eraftpb.Message.decode(reader, reader.size(), $undefined, _depth + 1, message.message);
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.totalBytes = value;
+                        else
+                            delete message.totalBytes;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.totalChunks = value;
+                        else
+                            delete message.totalChunks;
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.windowBytes = value;
+                        else
+                            delete message.windowBytes;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a Header message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.Header
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.Header} Header
+         */
+        Header.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.Header)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.Header: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.snappb.Header();
+            if (object.transferId != null)
+                if (typeof object.transferId !== "string" || object.transferId.length)
+                    message.transferId = $String(object.transferId);
+            if (object.message != null) {
+                if (!$util.isObject(object.message))
+                    throw $TypeError(".snappb.Header.message: object expected");
+                message.message = $root.eraftpb.Message.fromObject(object.message, _depth + 1);
+            }
+            if (object.totalBytes != null)
+                if (typeof object.totalBytes === "object" ? object.totalBytes.low || object.totalBytes.high : $Number(object.totalBytes) !== 0)
+                    if ($util.Long)
+                        message.totalBytes = $util.Long.fromValue(object.totalBytes, true);
+                    else if (typeof object.totalBytes === "string")
+                        message.totalBytes = $parseInt(object.totalBytes, 10);
+                    else if (typeof object.totalBytes === "number")
+                        message.totalBytes = object.totalBytes;
+                    else if (typeof object.totalBytes === "object")
+                        message.totalBytes = new $util.LongBits(object.totalBytes.low >>> 0, object.totalBytes.high >>> 0).toNumber(true);
+            if (object.totalChunks != null)
+                if ($Number(object.totalChunks) !== 0)
+                    message.totalChunks = object.totalChunks >>> 0;
+            if (object.windowBytes != null)
+                if ($Number(object.windowBytes) !== 0)
+                    message.windowBytes = object.windowBytes >>> 0;
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a Header message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.Header
+         * @static
+         * @param {snappb.Header} message Header
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Header.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.transferId = "";
+                object.message = null;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.totalBytes = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.totalBytes = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                object.totalChunks = 0;
+                object.windowBytes = 0;
+            }
+            if (message.transferId != null && $Object.hasOwnProperty.call(message, "transferId"))
+                object.transferId = message.transferId;
+            if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                object.message = $root.eraftpb.Message.toObject(message.message, options, _depth + 1);
+            if (message.totalBytes != null && $Object.hasOwnProperty.call(message, "totalBytes"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.totalBytes = typeof message.totalBytes === "number" ? $BigInt(message.totalBytes) : $util.Long.fromBits(message.totalBytes.low >>> 0, message.totalBytes.high >>> 0, true).toBigInt();
+                else if (typeof message.totalBytes === "number")
+                    object.totalBytes = options.longs === $String ? $String(message.totalBytes) : message.totalBytes;
+                else
+                    object.totalBytes = options.longs === $String ? $util.Long.prototype.toString.call(message.totalBytes) : options.longs === $Number ? new $util.LongBits(message.totalBytes.low >>> 0, message.totalBytes.high >>> 0).toNumber(true) : message.totalBytes;
+            if (message.totalChunks != null && $Object.hasOwnProperty.call(message, "totalChunks"))
+                object.totalChunks = message.totalChunks;
+            if (message.windowBytes != null && $Object.hasOwnProperty.call(message, "windowBytes"))
+                object.windowBytes = message.windowBytes;
+            return object;
+        };
+
+        /**
+         * Converts this Header to JSON.
+         * @function toJSON
+         * @memberof snappb.Header
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Header.prototype.toJSON = function() {
+            return Header.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return Header;
+    })();
+
+    snappb.Chunk = (function() {
+
+        /**
+         * Properties of a Chunk.
+         * @typedef {Object} snappb.Chunk.$Properties
+         * @property {number|null} [seq] Chunk seq
+         * @property {number|null} [offset] Chunk offset
+         * @property {Uint8Array|null} [data] Chunk data
+         * @property {number|null} [crc32] Chunk crc32
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Chunk.
+         * @memberof snappb
+         * @interface IChunk
+         * @augments snappb.Chunk.$Properties
+         * @deprecated Use snappb.Chunk.$Properties instead.
+         */
+
+        /**
+         * Shape of a Chunk.
+         * @typedef {snappb.Chunk.$Properties} snappb.Chunk.$Shape
+         */
+
+        /**
+         * Constructs a new Chunk.
+         * @memberof snappb
+         * @classdesc Represents a Chunk.
+         * @constructor
+         * @param {snappb.Chunk.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Chunk = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Chunk seq.
+         * @member {number} seq
+         * @memberof snappb.Chunk
+         * @instance
+         */
+        Chunk.prototype.seq = 0;
+
+        /**
+         * Chunk offset.
+         * @member {number} offset
+         * @memberof snappb.Chunk
+         * @instance
+         */
+        Chunk.prototype.offset = 0;
+
+        /**
+         * Chunk data.
+         * @member {Uint8Array} data
+         * @memberof snappb.Chunk
+         * @instance
+         */
+        Chunk.prototype.data = $util.newBuffer([]);
+
+        /**
+         * Chunk crc32.
+         * @member {number} crc32
+         * @memberof snappb.Chunk
+         * @instance
+         */
+        Chunk.prototype.crc32 = 0;
+
+        /**
+         * Creates a new Chunk instance using the specified properties.
+         * @function create
+         * @memberof snappb.Chunk
+         * @static
+         * @param {snappb.Chunk.$Properties=} [properties] Properties to set
+         * @returns {snappb.Chunk} Chunk instance
+         * @type {{
+         *   (properties: snappb.Chunk.$Shape): snappb.Chunk & snappb.Chunk.$Shape;
+         *   (properties?: snappb.Chunk.$Properties): snappb.Chunk;
+         * }}
+         */
+        Chunk.create = function(properties) {
+            return new Chunk(properties);
+        };
+
+        /**
+         * Encodes the specified Chunk message. Does not implicitly {@link snappb.Chunk.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.Chunk
+         * @static
+         * @param {snappb.Chunk.$Properties} message Chunk message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Chunk.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && message.seq !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.seq);
+            if (message.offset != null && $Object.hasOwnProperty.call(message, "offset") && (typeof message.offset === "object" ? message.offset.low || message.offset.high : message.offset !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.offset);
+            if (message.data != null && $Object.hasOwnProperty.call(message, "data") && message.data.length)
+                writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.data);
+            if (message.crc32 != null && $Object.hasOwnProperty.call(message, "crc32") && message.crc32 !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.crc32);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Chunk message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.Chunk
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.Chunk & snappb.Chunk.$Shape} Chunk
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Chunk.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.Chunk();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.seq = value;
+                        else
+                            delete message.seq;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.offset = value;
+                        else
+                            delete message.offset;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.bytes()).length)
+                            message.data = value;
+                        else
+                            delete message.data;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.crc32 = value;
+                        else
+                            delete message.crc32;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a Chunk message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.Chunk
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.Chunk} Chunk
+         */
+        Chunk.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.Chunk)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.Chunk: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.snappb.Chunk();
+            if (object.seq != null)
+                if ($Number(object.seq) !== 0)
+                    message.seq = object.seq >>> 0;
+            if (object.offset != null)
+                if (typeof object.offset === "object" ? object.offset.low || object.offset.high : $Number(object.offset) !== 0)
+                    if ($util.Long)
+                        message.offset = $util.Long.fromValue(object.offset, true);
+                    else if (typeof object.offset === "string")
+                        message.offset = $parseInt(object.offset, 10);
+                    else if (typeof object.offset === "number")
+                        message.offset = object.offset;
+                    else if (typeof object.offset === "object")
+                        message.offset = new $util.LongBits(object.offset.low >>> 0, object.offset.high >>> 0).toNumber(true);
+            if (object.data != null)
+                if (object.data.length)
+                    if (typeof object.data === "string")
+                        $util.base64.decode(object.data, message.data = $util.newBuffer($util.base64.length(object.data)), 0);
+                    else if (object.data.length >= 0)
+                        message.data = object.data;
+            if (object.crc32 != null)
+                if ($Number(object.crc32) !== 0)
+                    message.crc32 = object.crc32 >>> 0;
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a Chunk message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.Chunk
+         * @static
+         * @param {snappb.Chunk} message Chunk
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Chunk.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.seq = 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.offset = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.offset = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                if (options.bytes === $String)
+                    object.data = "";
+                else {
+                    object.data = [];
+                    if (options.bytes !== $Array)
+                        object.data = $util.newBuffer(object.data);
+                }
+                object.crc32 = 0;
+            }
+            if (message.seq != null && $Object.hasOwnProperty.call(message, "seq"))
+                object.seq = message.seq;
+            if (message.offset != null && $Object.hasOwnProperty.call(message, "offset"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.offset = typeof message.offset === "number" ? $BigInt(message.offset) : $util.Long.fromBits(message.offset.low >>> 0, message.offset.high >>> 0, true).toBigInt();
+                else if (typeof message.offset === "number")
+                    object.offset = options.longs === $String ? $String(message.offset) : message.offset;
+                else
+                    object.offset = options.longs === $String ? $util.Long.prototype.toString.call(message.offset) : options.longs === $Number ? new $util.LongBits(message.offset.low >>> 0, message.offset.high >>> 0).toNumber(true) : message.offset;
+            if (message.data != null && $Object.hasOwnProperty.call(message, "data"))
+                object.data = options.bytes === $String ? $util.base64.encode(message.data, 0, message.data.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.data) : message.data;
+            if (message.crc32 != null && $Object.hasOwnProperty.call(message, "crc32"))
+                object.crc32 = message.crc32;
+            return object;
+        };
+
+        /**
+         * Converts this Chunk to JSON.
+         * @function toJSON
+         * @memberof snappb.Chunk
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Chunk.prototype.toJSON = function() {
+            return Chunk.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return Chunk;
+    })();
+
+    snappb.End = (function() {
+
+        /**
+         * Properties of an End.
+         * @typedef {Object} snappb.End.$Properties
+         * @property {number|null} [chunks] End chunks
+         * @property {number|null} [bytes] End bytes
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an End.
+         * @memberof snappb
+         * @interface IEnd
+         * @augments snappb.End.$Properties
+         * @deprecated Use snappb.End.$Properties instead.
+         */
+
+        /**
+         * Shape of an End.
+         * @typedef {snappb.End.$Properties} snappb.End.$Shape
+         */
+
+        /**
+         * Constructs a new End.
+         * @memberof snappb
+         * @classdesc Represents an End.
+         * @constructor
+         * @param {snappb.End.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const End = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * End chunks.
+         * @member {number} chunks
+         * @memberof snappb.End
+         * @instance
+         */
+        End.prototype.chunks = 0;
+
+        /**
+         * End bytes.
+         * @member {number} bytes
+         * @memberof snappb.End
+         * @instance
+         */
+        End.prototype.bytes = 0;
+
+        /**
+         * Creates a new End instance using the specified properties.
+         * @function create
+         * @memberof snappb.End
+         * @static
+         * @param {snappb.End.$Properties=} [properties] Properties to set
+         * @returns {snappb.End} End instance
+         * @type {{
+         *   (properties: snappb.End.$Shape): snappb.End & snappb.End.$Shape;
+         *   (properties?: snappb.End.$Properties): snappb.End;
+         * }}
+         */
+        End.create = function(properties) {
+            return new End(properties);
+        };
+
+        /**
+         * Encodes the specified End message. Does not implicitly {@link snappb.End.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.End
+         * @static
+         * @param {snappb.End.$Properties} message End message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        End.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.chunks != null && $Object.hasOwnProperty.call(message, "chunks") && message.chunks !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.chunks);
+            if (message.bytes != null && $Object.hasOwnProperty.call(message, "bytes") && (typeof message.bytes === "object" ? message.bytes.low || message.bytes.high : message.bytes !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.bytes);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an End message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.End
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.End & snappb.End.$Shape} End
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        End.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.End();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.chunks = value;
+                        else
+                            delete message.chunks;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.bytes = value;
+                        else
+                            delete message.bytes;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates an End message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.End
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.End} End
+         */
+        End.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.End)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.End: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.snappb.End();
+            if (object.chunks != null)
+                if ($Number(object.chunks) !== 0)
+                    message.chunks = object.chunks >>> 0;
+            if (object.bytes != null)
+                if (typeof object.bytes === "object" ? object.bytes.low || object.bytes.high : $Number(object.bytes) !== 0)
+                    if ($util.Long)
+                        message.bytes = $util.Long.fromValue(object.bytes, true);
+                    else if (typeof object.bytes === "string")
+                        message.bytes = $parseInt(object.bytes, 10);
+                    else if (typeof object.bytes === "number")
+                        message.bytes = object.bytes;
+                    else if (typeof object.bytes === "object")
+                        message.bytes = new $util.LongBits(object.bytes.low >>> 0, object.bytes.high >>> 0).toNumber(true);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from an End message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.End
+         * @static
+         * @param {snappb.End} message End
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        End.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.chunks = 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.bytes = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.bytes = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+            }
+            if (message.chunks != null && $Object.hasOwnProperty.call(message, "chunks"))
+                object.chunks = message.chunks;
+            if (message.bytes != null && $Object.hasOwnProperty.call(message, "bytes"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.bytes = typeof message.bytes === "number" ? $BigInt(message.bytes) : $util.Long.fromBits(message.bytes.low >>> 0, message.bytes.high >>> 0, true).toBigInt();
+                else if (typeof message.bytes === "number")
+                    object.bytes = options.longs === $String ? $String(message.bytes) : message.bytes;
+                else
+                    object.bytes = options.longs === $String ? $util.Long.prototype.toString.call(message.bytes) : options.longs === $Number ? new $util.LongBits(message.bytes.low >>> 0, message.bytes.high >>> 0).toNumber(true) : message.bytes;
+            return object;
+        };
+
+        /**
+         * Converts this End to JSON.
+         * @function toJSON
+         * @memberof snappb.End
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        End.prototype.toJSON = function() {
+            return End.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return End;
+    })();
+
+    snappb.Abort = (function() {
+
+        /**
+         * Properties of an Abort.
+         * @typedef {Object} snappb.Abort.$Properties
+         * @property {string|null} [reason] Abort reason
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an Abort.
+         * @memberof snappb
+         * @interface IAbort
+         * @augments snappb.Abort.$Properties
+         * @deprecated Use snappb.Abort.$Properties instead.
+         */
+
+        /**
+         * Shape of an Abort.
+         * @typedef {snappb.Abort.$Properties} snappb.Abort.$Shape
+         */
+
+        /**
+         * Constructs a new Abort.
+         * @memberof snappb
+         * @classdesc Represents an Abort.
+         * @constructor
+         * @param {snappb.Abort.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Abort = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Abort reason.
+         * @member {string} reason
+         * @memberof snappb.Abort
+         * @instance
+         */
+        Abort.prototype.reason = "";
+
+        /**
+         * Creates a new Abort instance using the specified properties.
+         * @function create
+         * @memberof snappb.Abort
+         * @static
+         * @param {snappb.Abort.$Properties=} [properties] Properties to set
+         * @returns {snappb.Abort} Abort instance
+         * @type {{
+         *   (properties: snappb.Abort.$Shape): snappb.Abort & snappb.Abort.$Shape;
+         *   (properties?: snappb.Abort.$Properties): snappb.Abort;
+         * }}
+         */
+        Abort.create = function(properties) {
+            return new Abort(properties);
+        };
+
+        /**
+         * Encodes the specified Abort message. Does not implicitly {@link snappb.Abort.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.Abort
+         * @static
+         * @param {snappb.Abort.$Properties} message Abort message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Abort.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.reason);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an Abort message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.Abort
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.Abort & snappb.Abort.$Shape} Abort
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Abort.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.Abort();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.reason = value;
+                        else
+                            delete message.reason;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates an Abort message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.Abort
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.Abort} Abort
+         */
+        Abort.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.Abort)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.Abort: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.snappb.Abort();
+            if (object.reason != null)
+                if (typeof object.reason !== "string" || object.reason.length)
+                    message.reason = $String(object.reason);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from an Abort message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.Abort
+         * @static
+         * @param {snappb.Abort} message Abort
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Abort.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults)
+                object.reason = "";
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                object.reason = message.reason;
+            return object;
+        };
+
+        /**
+         * Converts this Abort to JSON.
+         * @function toJSON
+         * @memberof snappb.Abort
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Abort.prototype.toJSON = function() {
+            return Abort.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return Abort;
+    })();
+
+    snappb.KeepAlive = (function() {
+
+        /**
+         * Properties of a KeepAlive.
+         * @typedef {Object} snappb.KeepAlive.$Properties
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a KeepAlive.
+         * @memberof snappb
+         * @interface IKeepAlive
+         * @augments snappb.KeepAlive.$Properties
+         * @deprecated Use snappb.KeepAlive.$Properties instead.
+         */
+
+        /**
+         * Shape of a KeepAlive.
+         * @typedef {snappb.KeepAlive.$Properties} snappb.KeepAlive.$Shape
+         */
+
+        /**
+         * Constructs a new KeepAlive.
+         * @memberof snappb
+         * @classdesc Represents a KeepAlive.
+         * @constructor
+         * @param {snappb.KeepAlive.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const KeepAlive = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Creates a new KeepAlive instance using the specified properties.
+         * @function create
+         * @memberof snappb.KeepAlive
+         * @static
+         * @param {snappb.KeepAlive.$Properties=} [properties] Properties to set
+         * @returns {snappb.KeepAlive} KeepAlive instance
+         * @type {{
+         *   (properties: snappb.KeepAlive.$Shape): snappb.KeepAlive & snappb.KeepAlive.$Shape;
+         *   (properties?: snappb.KeepAlive.$Properties): snappb.KeepAlive;
+         * }}
+         */
+        KeepAlive.create = function(properties) {
+            return new KeepAlive(properties);
+        };
+
+        /**
+         * Encodes the specified KeepAlive message. Does not implicitly {@link snappb.KeepAlive.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.KeepAlive
+         * @static
+         * @param {snappb.KeepAlive.$Properties} message KeepAlive message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        KeepAlive.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a KeepAlive message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.KeepAlive
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.KeepAlive & snappb.KeepAlive.$Shape} KeepAlive
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        KeepAlive.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.KeepAlive();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                reader.skipType(tag & 7, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a KeepAlive message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.KeepAlive
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.KeepAlive} KeepAlive
+         */
+        KeepAlive.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.KeepAlive)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.KeepAlive: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            return new $root.snappb.KeepAlive();
+        };
+
+        /**
+         * Creates a plain object from a KeepAlive message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.KeepAlive
+         * @static
+         * @param {snappb.KeepAlive} message KeepAlive
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        KeepAlive.toObject = function () {
+            return {};
+        };
+
+        /**
+         * Converts this KeepAlive to JSON.
+         * @function toJSON
+         * @memberof snappb.KeepAlive
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        KeepAlive.prototype.toJSON = function() {
+            return KeepAlive.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return KeepAlive;
+    })();
+
+    snappb.SnapshotRequest = (function() {
+
+        /**
+         * Properties of a SnapshotRequest.
+         * @typedef {Object} snappb.SnapshotRequest.$Properties
+         * @property {snappb.Header.$Properties|null} [header] SnapshotRequest header
+         * @property {snappb.Chunk.$Properties|null} [chunk] SnapshotRequest chunk
+         * @property {snappb.End.$Properties|null} [end] SnapshotRequest end
+         * @property {snappb.Abort.$Properties|null} [abort] SnapshotRequest abort
+         * @property {snappb.KeepAlive.$Properties|null} [keepAlive] SnapshotRequest keepAlive
+         * @property {"header"|"chunk"|"end"|"abort"|"keepAlive"} [kind] SnapshotRequest kind
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SnapshotRequest.
+         * @memberof snappb
+         * @interface ISnapshotRequest
+         * @augments snappb.SnapshotRequest.$Properties
+         * @deprecated Use snappb.SnapshotRequest.$Properties instead.
+         */
+
+        /**
+         * Narrowed shape of a SnapshotRequest.
+         * @typedef {{
+         *   header?: snappb.Header.$Shape|null;
+         *   chunk?: snappb.Chunk.$Shape|null;
+         *   end?: snappb.End.$Shape|null;
+         *   abort?: snappb.Abort.$Shape|null;
+         *   keepAlive?: snappb.KeepAlive.$Shape|null;
+         *   $unknowns?: Array.<Uint8Array>;
+         * } & (
+         *   ({ kind?: undefined; header?: null; chunk?: null; end?: null; abort?: null; keepAlive?: null }|{ kind?: "header"; header: snappb.Header.$Shape; chunk?: null; end?: null; abort?: null; keepAlive?: null }|{ kind?: "chunk"; header?: null; chunk: snappb.Chunk.$Shape; end?: null; abort?: null; keepAlive?: null }|{ kind?: "end"; header?: null; chunk?: null; end: snappb.End.$Shape; abort?: null; keepAlive?: null }|{ kind?: "abort"; header?: null; chunk?: null; end?: null; abort: snappb.Abort.$Shape; keepAlive?: null }|{ kind?: "keepAlive"; header?: null; chunk?: null; end?: null; abort?: null; keepAlive: snappb.KeepAlive.$Shape })
+         * )} snappb.SnapshotRequest.$Shape
+         */
+
+        /**
+         * Constructs a new SnapshotRequest.
+         * @memberof snappb
+         * @classdesc Represents a SnapshotRequest.
+         * @constructor
+         * @param {snappb.SnapshotRequest.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SnapshotRequest = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SnapshotRequest header.
+         * @member {snappb.Header.$Properties|null|undefined} header
+         * @memberof snappb.SnapshotRequest
+         * @instance
+         */
+        SnapshotRequest.prototype.header = null;
+
+        /**
+         * SnapshotRequest chunk.
+         * @member {snappb.Chunk.$Properties|null|undefined} chunk
+         * @memberof snappb.SnapshotRequest
+         * @instance
+         */
+        SnapshotRequest.prototype.chunk = null;
+
+        /**
+         * SnapshotRequest end.
+         * @member {snappb.End.$Properties|null|undefined} end
+         * @memberof snappb.SnapshotRequest
+         * @instance
+         */
+        SnapshotRequest.prototype.end = null;
+
+        /**
+         * SnapshotRequest abort.
+         * @member {snappb.Abort.$Properties|null|undefined} abort
+         * @memberof snappb.SnapshotRequest
+         * @instance
+         */
+        SnapshotRequest.prototype.abort = null;
+
+        /**
+         * SnapshotRequest keepAlive.
+         * @member {snappb.KeepAlive.$Properties|null|undefined} keepAlive
+         * @memberof snappb.SnapshotRequest
+         * @instance
+         */
+        SnapshotRequest.prototype.keepAlive = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * SnapshotRequest kind.
+         * @member {"header"|"chunk"|"end"|"abort"|"keepAlive"|undefined} kind
+         * @memberof snappb.SnapshotRequest
+         * @instance
+         */
+        $Object.defineProperty(SnapshotRequest.prototype, "kind", {
+            get: $util.oneOfGetter($oneOfFields = ["header", "chunk", "end", "abort", "keepAlive"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new SnapshotRequest instance using the specified properties.
+         * @function create
+         * @memberof snappb.SnapshotRequest
+         * @static
+         * @param {snappb.SnapshotRequest.$Properties=} [properties] Properties to set
+         * @returns {snappb.SnapshotRequest} SnapshotRequest instance
+         * @type {{
+         *   (properties: snappb.SnapshotRequest.$Shape): snappb.SnapshotRequest & snappb.SnapshotRequest.$Shape;
+         *   (properties?: snappb.SnapshotRequest.$Properties): snappb.SnapshotRequest;
+         * }}
+         */
+        SnapshotRequest.create = function(properties) {
+            return new SnapshotRequest(properties);
+        };
+
+        /**
+         * Encodes the specified SnapshotRequest message. Does not implicitly {@link snappb.SnapshotRequest.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.SnapshotRequest
+         * @static
+         * @param {snappb.SnapshotRequest.$Properties} message SnapshotRequest message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SnapshotRequest.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.header != null && $Object.hasOwnProperty.call(message, "header"))
+                $root.snappb.Header.encode(message.header, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.chunk != null && $Object.hasOwnProperty.call(message, "chunk"))
+                $root.snappb.Chunk.encode(message.chunk, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.end != null && $Object.hasOwnProperty.call(message, "end"))
+                $root.snappb.End.encode(message.end, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+            if (message.abort != null && $Object.hasOwnProperty.call(message, "abort"))
+                $root.snappb.Abort.encode(message.abort, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+            if (message.keepAlive != null && $Object.hasOwnProperty.call(message, "keepAlive"))
+                $root.snappb.KeepAlive.encode(message.keepAlive, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SnapshotRequest message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.SnapshotRequest
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.SnapshotRequest & snappb.SnapshotRequest.$Shape} SnapshotRequest
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SnapshotRequest.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.SnapshotRequest();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.header = $root.snappb.Header.decode(reader, reader.size(), $undefined, _depth + 1, message.header);
+                        message.kind = "header";
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.chunk = $root.snappb.Chunk.decode(reader, reader.size(), $undefined, _depth + 1, message.chunk);
+                        message.kind = "chunk";
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        message.end = $root.snappb.End.decode(reader, reader.size(), $undefined, _depth + 1, message.end);
+                        message.kind = "end";
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        message.abort = $root.snappb.Abort.decode(reader, reader.size(), $undefined, _depth + 1, message.abort);
+                        message.kind = "abort";
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        message.keepAlive = $root.snappb.KeepAlive.decode(reader, reader.size(), $undefined, _depth + 1, message.keepAlive);
+                        message.kind = "keepAlive";
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SnapshotRequest message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.SnapshotRequest
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.SnapshotRequest} SnapshotRequest
+         */
+        SnapshotRequest.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.SnapshotRequest)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.SnapshotRequest: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.snappb.SnapshotRequest();
+            if (object.header != null) {
+                if (!$util.isObject(object.header))
+                    throw $TypeError(".snappb.SnapshotRequest.header: object expected");
+                message.header = $root.snappb.Header.fromObject(object.header, _depth + 1);
+            }
+            if (object.chunk != null) {
+                if (!$util.isObject(object.chunk))
+                    throw $TypeError(".snappb.SnapshotRequest.chunk: object expected");
+                message.chunk = $root.snappb.Chunk.fromObject(object.chunk, _depth + 1);
+            }
+            if (object.end != null) {
+                if (!$util.isObject(object.end))
+                    throw $TypeError(".snappb.SnapshotRequest.end: object expected");
+                message.end = $root.snappb.End.fromObject(object.end, _depth + 1);
+            }
+            if (object.abort != null) {
+                if (!$util.isObject(object.abort))
+                    throw $TypeError(".snappb.SnapshotRequest.abort: object expected");
+                message.abort = $root.snappb.Abort.fromObject(object.abort, _depth + 1);
+            }
+            if (object.keepAlive != null) {
+                if (!$util.isObject(object.keepAlive))
+                    throw $TypeError(".snappb.SnapshotRequest.keepAlive: object expected");
+                message.keepAlive = $root.snappb.KeepAlive.fromObject(object.keepAlive, _depth + 1);
+            }
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SnapshotRequest message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.SnapshotRequest
+         * @static
+         * @param {snappb.SnapshotRequest} message SnapshotRequest
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SnapshotRequest.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (message.header != null && $Object.hasOwnProperty.call(message, "header")) {
+                object.header = $root.snappb.Header.toObject(message.header, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "header";
+            }
+            if (message.chunk != null && $Object.hasOwnProperty.call(message, "chunk")) {
+                object.chunk = $root.snappb.Chunk.toObject(message.chunk, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "chunk";
+            }
+            if (message.end != null && $Object.hasOwnProperty.call(message, "end")) {
+                object.end = $root.snappb.End.toObject(message.end, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "end";
+            }
+            if (message.abort != null && $Object.hasOwnProperty.call(message, "abort")) {
+                object.abort = $root.snappb.Abort.toObject(message.abort, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "abort";
+            }
+            if (message.keepAlive != null && $Object.hasOwnProperty.call(message, "keepAlive")) {
+                object.keepAlive = $root.snappb.KeepAlive.toObject(message.keepAlive, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "keepAlive";
+            }
+            return object;
+        };
+
+        /**
+         * Converts this SnapshotRequest to JSON.
+         * @function toJSON
+         * @memberof snappb.SnapshotRequest
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SnapshotRequest.prototype.toJSON = function() {
+            return SnapshotRequest.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return SnapshotRequest;
+    })();
+
+    snappb.Accept = (function() {
+
+        /**
+         * Properties of an Accept.
+         * @typedef {Object} snappb.Accept.$Properties
+         * @property {number|null} [windowBytes] Accept windowBytes
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an Accept.
+         * @memberof snappb
+         * @interface IAccept
+         * @augments snappb.Accept.$Properties
+         * @deprecated Use snappb.Accept.$Properties instead.
+         */
+
+        /**
+         * Shape of an Accept.
+         * @typedef {snappb.Accept.$Properties} snappb.Accept.$Shape
+         */
+
+        /**
+         * Constructs a new Accept.
+         * @memberof snappb
+         * @classdesc Represents an Accept.
+         * @constructor
+         * @param {snappb.Accept.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Accept = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Accept windowBytes.
+         * @member {number} windowBytes
+         * @memberof snappb.Accept
+         * @instance
+         */
+        Accept.prototype.windowBytes = 0;
+
+        /**
+         * Creates a new Accept instance using the specified properties.
+         * @function create
+         * @memberof snappb.Accept
+         * @static
+         * @param {snappb.Accept.$Properties=} [properties] Properties to set
+         * @returns {snappb.Accept} Accept instance
+         * @type {{
+         *   (properties: snappb.Accept.$Shape): snappb.Accept & snappb.Accept.$Shape;
+         *   (properties?: snappb.Accept.$Properties): snappb.Accept;
+         * }}
+         */
+        Accept.create = function(properties) {
+            return new Accept(properties);
+        };
+
+        /**
+         * Encodes the specified Accept message. Does not implicitly {@link snappb.Accept.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.Accept
+         * @static
+         * @param {snappb.Accept.$Properties} message Accept message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Accept.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.windowBytes != null && $Object.hasOwnProperty.call(message, "windowBytes") && message.windowBytes !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.windowBytes);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an Accept message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.Accept
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.Accept & snappb.Accept.$Shape} Accept
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Accept.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.Accept();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.windowBytes = value;
+                        else
+                            delete message.windowBytes;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates an Accept message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.Accept
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.Accept} Accept
+         */
+        Accept.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.Accept)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.Accept: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.snappb.Accept();
+            if (object.windowBytes != null)
+                if ($Number(object.windowBytes) !== 0)
+                    message.windowBytes = object.windowBytes >>> 0;
+            return message;
+        };
+
+        /**
+         * Creates a plain object from an Accept message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.Accept
+         * @static
+         * @param {snappb.Accept} message Accept
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Accept.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults)
+                object.windowBytes = 0;
+            if (message.windowBytes != null && $Object.hasOwnProperty.call(message, "windowBytes"))
+                object.windowBytes = message.windowBytes;
+            return object;
+        };
+
+        /**
+         * Converts this Accept to JSON.
+         * @function toJSON
+         * @memberof snappb.Accept
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Accept.prototype.toJSON = function() {
+            return Accept.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return Accept;
+    })();
+
+    snappb.Ack = (function() {
+
+        /**
+         * Properties of an Ack.
+         * @typedef {Object} snappb.Ack.$Properties
+         * @property {number|null} [seq] Ack seq
+         * @property {number|null} [bytes] Ack bytes
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of an Ack.
+         * @memberof snappb
+         * @interface IAck
+         * @augments snappb.Ack.$Properties
+         * @deprecated Use snappb.Ack.$Properties instead.
+         */
+
+        /**
+         * Shape of an Ack.
+         * @typedef {snappb.Ack.$Properties} snappb.Ack.$Shape
+         */
+
+        /**
+         * Constructs a new Ack.
+         * @memberof snappb
+         * @classdesc Represents an Ack.
+         * @constructor
+         * @param {snappb.Ack.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Ack = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Ack seq.
+         * @member {number} seq
+         * @memberof snappb.Ack
+         * @instance
+         */
+        Ack.prototype.seq = 0;
+
+        /**
+         * Ack bytes.
+         * @member {number} bytes
+         * @memberof snappb.Ack
+         * @instance
+         */
+        Ack.prototype.bytes = 0;
+
+        /**
+         * Creates a new Ack instance using the specified properties.
+         * @function create
+         * @memberof snappb.Ack
+         * @static
+         * @param {snappb.Ack.$Properties=} [properties] Properties to set
+         * @returns {snappb.Ack} Ack instance
+         * @type {{
+         *   (properties: snappb.Ack.$Shape): snappb.Ack & snappb.Ack.$Shape;
+         *   (properties?: snappb.Ack.$Properties): snappb.Ack;
+         * }}
+         */
+        Ack.create = function(properties) {
+            return new Ack(properties);
+        };
+
+        /**
+         * Encodes the specified Ack message. Does not implicitly {@link snappb.Ack.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.Ack
+         * @static
+         * @param {snappb.Ack.$Properties} message Ack message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Ack.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.seq != null && $Object.hasOwnProperty.call(message, "seq") && message.seq !== 0)
+                writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.seq);
+            if (message.bytes != null && $Object.hasOwnProperty.call(message, "bytes") && (typeof message.bytes === "object" ? message.bytes.low || message.bytes.high : message.bytes !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.bytes);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes an Ack message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.Ack
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.Ack & snappb.Ack.$Shape} Ack
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Ack.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.Ack();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.seq = value;
+                        else
+                            delete message.seq;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.bytes = value;
+                        else
+                            delete message.bytes;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates an Ack message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.Ack
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.Ack} Ack
+         */
+        Ack.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.Ack)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.Ack: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.snappb.Ack();
+            if (object.seq != null)
+                if ($Number(object.seq) !== 0)
+                    message.seq = object.seq >>> 0;
+            if (object.bytes != null)
+                if (typeof object.bytes === "object" ? object.bytes.low || object.bytes.high : $Number(object.bytes) !== 0)
+                    if ($util.Long)
+                        message.bytes = $util.Long.fromValue(object.bytes, true);
+                    else if (typeof object.bytes === "string")
+                        message.bytes = $parseInt(object.bytes, 10);
+                    else if (typeof object.bytes === "number")
+                        message.bytes = object.bytes;
+                    else if (typeof object.bytes === "object")
+                        message.bytes = new $util.LongBits(object.bytes.low >>> 0, object.bytes.high >>> 0).toNumber(true);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from an Ack message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.Ack
+         * @static
+         * @param {snappb.Ack} message Ack
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Ack.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.seq = 0;
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.bytes = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.bytes = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+            }
+            if (message.seq != null && $Object.hasOwnProperty.call(message, "seq"))
+                object.seq = message.seq;
+            if (message.bytes != null && $Object.hasOwnProperty.call(message, "bytes"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.bytes = typeof message.bytes === "number" ? $BigInt(message.bytes) : $util.Long.fromBits(message.bytes.low >>> 0, message.bytes.high >>> 0, true).toBigInt();
+                else if (typeof message.bytes === "number")
+                    object.bytes = options.longs === $String ? $String(message.bytes) : message.bytes;
+                else
+                    object.bytes = options.longs === $String ? $util.Long.prototype.toString.call(message.bytes) : options.longs === $Number ? new $util.LongBits(message.bytes.low >>> 0, message.bytes.high >>> 0).toNumber(true) : message.bytes;
+            return object;
+        };
+
+        /**
+         * Converts this Ack to JSON.
+         * @function toJSON
+         * @memberof snappb.Ack
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Ack.prototype.toJSON = function() {
+            return Ack.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return Ack;
+    })();
+
+    snappb.Done = (function() {
+
+        /**
+         * Properties of a Done.
+         * @typedef {Object} snappb.Done.$Properties
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Done.
+         * @memberof snappb
+         * @interface IDone
+         * @augments snappb.Done.$Properties
+         * @deprecated Use snappb.Done.$Properties instead.
+         */
+
+        /**
+         * Shape of a Done.
+         * @typedef {snappb.Done.$Properties} snappb.Done.$Shape
+         */
+
+        /**
+         * Constructs a new Done.
+         * @memberof snappb
+         * @classdesc Represents a Done.
+         * @constructor
+         * @param {snappb.Done.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Done = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Creates a new Done instance using the specified properties.
+         * @function create
+         * @memberof snappb.Done
+         * @static
+         * @param {snappb.Done.$Properties=} [properties] Properties to set
+         * @returns {snappb.Done} Done instance
+         * @type {{
+         *   (properties: snappb.Done.$Shape): snappb.Done & snappb.Done.$Shape;
+         *   (properties?: snappb.Done.$Properties): snappb.Done;
+         * }}
+         */
+        Done.create = function(properties) {
+            return new Done(properties);
+        };
+
+        /**
+         * Encodes the specified Done message. Does not implicitly {@link snappb.Done.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.Done
+         * @static
+         * @param {snappb.Done.$Properties} message Done message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Done.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Done message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.Done
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.Done & snappb.Done.$Shape} Done
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Done.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.Done();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                reader.skipType(tag & 7, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a Done message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.Done
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.Done} Done
+         */
+        Done.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.Done)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.Done: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            return new $root.snappb.Done();
+        };
+
+        /**
+         * Creates a plain object from a Done message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.Done
+         * @static
+         * @param {snappb.Done} message Done
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Done.toObject = function () {
+            return {};
+        };
+
+        /**
+         * Converts this Done to JSON.
+         * @function toJSON
+         * @memberof snappb.Done
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Done.prototype.toJSON = function() {
+            return Done.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return Done;
+    })();
+
+    snappb.Failure = (function() {
+
+        /**
+         * Properties of a Failure.
+         * @typedef {Object} snappb.Failure.$Properties
+         * @property {string|null} [code] Failure code
+         * @property {string|null} [reason] Failure reason
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a Failure.
+         * @memberof snappb
+         * @interface IFailure
+         * @augments snappb.Failure.$Properties
+         * @deprecated Use snappb.Failure.$Properties instead.
+         */
+
+        /**
+         * Shape of a Failure.
+         * @typedef {snappb.Failure.$Properties} snappb.Failure.$Shape
+         */
+
+        /**
+         * Constructs a new Failure.
+         * @memberof snappb
+         * @classdesc Represents a Failure.
+         * @constructor
+         * @param {snappb.Failure.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const Failure = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * Failure code.
+         * @member {string} code
+         * @memberof snappb.Failure
+         * @instance
+         */
+        Failure.prototype.code = "";
+
+        /**
+         * Failure reason.
+         * @member {string} reason
+         * @memberof snappb.Failure
+         * @instance
+         */
+        Failure.prototype.reason = "";
+
+        /**
+         * Creates a new Failure instance using the specified properties.
+         * @function create
+         * @memberof snappb.Failure
+         * @static
+         * @param {snappb.Failure.$Properties=} [properties] Properties to set
+         * @returns {snappb.Failure} Failure instance
+         * @type {{
+         *   (properties: snappb.Failure.$Shape): snappb.Failure & snappb.Failure.$Shape;
+         *   (properties?: snappb.Failure.$Properties): snappb.Failure;
+         * }}
+         */
+        Failure.create = function(properties) {
+            return new Failure(properties);
+        };
+
+        /**
+         * Encodes the specified Failure message. Does not implicitly {@link snappb.Failure.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.Failure
+         * @static
+         * @param {snappb.Failure.$Properties} message Failure message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        Failure.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.code != null && $Object.hasOwnProperty.call(message, "code") && message.code !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.code);
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                writer.uint32(/* id 2, wireType 2 =*/18).string(message.reason);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a Failure message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.Failure
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.Failure & snappb.Failure.$Shape} Failure
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        Failure.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.Failure();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.code = value;
+                        else
+                            delete message.code;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        if ((value = reader.stringVerify()).length)
+                            message.reason = value;
+                        else
+                            delete message.reason;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a Failure message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.Failure
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.Failure} Failure
+         */
+        Failure.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.Failure)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.Failure: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.snappb.Failure();
+            if (object.code != null)
+                if (typeof object.code !== "string" || object.code.length)
+                    message.code = $String(object.code);
+            if (object.reason != null)
+                if (typeof object.reason !== "string" || object.reason.length)
+                    message.reason = $String(object.reason);
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a Failure message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.Failure
+         * @static
+         * @param {snappb.Failure} message Failure
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        Failure.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                object.code = "";
+                object.reason = "";
+            }
+            if (message.code != null && $Object.hasOwnProperty.call(message, "code"))
+                object.code = message.code;
+            if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                object.reason = message.reason;
+            return object;
+        };
+
+        /**
+         * Converts this Failure to JSON.
+         * @function toJSON
+         * @memberof snappb.Failure
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        Failure.prototype.toJSON = function() {
+            return Failure.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return Failure;
+    })();
+
+    snappb.SnapshotResponse = (function() {
+
+        /**
+         * Properties of a SnapshotResponse.
+         * @typedef {Object} snappb.SnapshotResponse.$Properties
+         * @property {snappb.Accept.$Properties|null} [accept] SnapshotResponse accept
+         * @property {snappb.Ack.$Properties|null} [ack] SnapshotResponse ack
+         * @property {snappb.Done.$Properties|null} [done] SnapshotResponse done
+         * @property {snappb.Failure.$Properties|null} [failure] SnapshotResponse failure
+         * @property {snappb.KeepAlive.$Properties|null} [keepAlive] SnapshotResponse keepAlive
+         * @property {"accept"|"ack"|"done"|"failure"|"keepAlive"} [kind] SnapshotResponse kind
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a SnapshotResponse.
+         * @memberof snappb
+         * @interface ISnapshotResponse
+         * @augments snappb.SnapshotResponse.$Properties
+         * @deprecated Use snappb.SnapshotResponse.$Properties instead.
+         */
+
+        /**
+         * Narrowed shape of a SnapshotResponse.
+         * @typedef {{
+         *   accept?: snappb.Accept.$Shape|null;
+         *   ack?: snappb.Ack.$Shape|null;
+         *   done?: snappb.Done.$Shape|null;
+         *   failure?: snappb.Failure.$Shape|null;
+         *   keepAlive?: snappb.KeepAlive.$Shape|null;
+         *   $unknowns?: Array.<Uint8Array>;
+         * } & (
+         *   ({ kind?: undefined; accept?: null; ack?: null; done?: null; failure?: null; keepAlive?: null }|{ kind?: "accept"; accept: snappb.Accept.$Shape; ack?: null; done?: null; failure?: null; keepAlive?: null }|{ kind?: "ack"; accept?: null; ack: snappb.Ack.$Shape; done?: null; failure?: null; keepAlive?: null }|{ kind?: "done"; accept?: null; ack?: null; done: snappb.Done.$Shape; failure?: null; keepAlive?: null }|{ kind?: "failure"; accept?: null; ack?: null; done?: null; failure: snappb.Failure.$Shape; keepAlive?: null }|{ kind?: "keepAlive"; accept?: null; ack?: null; done?: null; failure?: null; keepAlive: snappb.KeepAlive.$Shape })
+         * )} snappb.SnapshotResponse.$Shape
+         */
+
+        /**
+         * Constructs a new SnapshotResponse.
+         * @memberof snappb
+         * @classdesc Represents a SnapshotResponse.
+         * @constructor
+         * @param {snappb.SnapshotResponse.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const SnapshotResponse = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * SnapshotResponse accept.
+         * @member {snappb.Accept.$Properties|null|undefined} accept
+         * @memberof snappb.SnapshotResponse
+         * @instance
+         */
+        SnapshotResponse.prototype.accept = null;
+
+        /**
+         * SnapshotResponse ack.
+         * @member {snappb.Ack.$Properties|null|undefined} ack
+         * @memberof snappb.SnapshotResponse
+         * @instance
+         */
+        SnapshotResponse.prototype.ack = null;
+
+        /**
+         * SnapshotResponse done.
+         * @member {snappb.Done.$Properties|null|undefined} done
+         * @memberof snappb.SnapshotResponse
+         * @instance
+         */
+        SnapshotResponse.prototype.done = null;
+
+        /**
+         * SnapshotResponse failure.
+         * @member {snappb.Failure.$Properties|null|undefined} failure
+         * @memberof snappb.SnapshotResponse
+         * @instance
+         */
+        SnapshotResponse.prototype.failure = null;
+
+        /**
+         * SnapshotResponse keepAlive.
+         * @member {snappb.KeepAlive.$Properties|null|undefined} keepAlive
+         * @memberof snappb.SnapshotResponse
+         * @instance
+         */
+        SnapshotResponse.prototype.keepAlive = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * SnapshotResponse kind.
+         * @member {"accept"|"ack"|"done"|"failure"|"keepAlive"|undefined} kind
+         * @memberof snappb.SnapshotResponse
+         * @instance
+         */
+        $Object.defineProperty(SnapshotResponse.prototype, "kind", {
+            get: $util.oneOfGetter($oneOfFields = ["accept", "ack", "done", "failure", "keepAlive"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new SnapshotResponse instance using the specified properties.
+         * @function create
+         * @memberof snappb.SnapshotResponse
+         * @static
+         * @param {snappb.SnapshotResponse.$Properties=} [properties] Properties to set
+         * @returns {snappb.SnapshotResponse} SnapshotResponse instance
+         * @type {{
+         *   (properties: snappb.SnapshotResponse.$Shape): snappb.SnapshotResponse & snappb.SnapshotResponse.$Shape;
+         *   (properties?: snappb.SnapshotResponse.$Properties): snappb.SnapshotResponse;
+         * }}
+         */
+        SnapshotResponse.create = function(properties) {
+            return new SnapshotResponse(properties);
+        };
+
+        /**
+         * Encodes the specified SnapshotResponse message. Does not implicitly {@link snappb.SnapshotResponse.verify|verify} messages.
+         * @function encode
+         * @memberof snappb.SnapshotResponse
+         * @static
+         * @param {snappb.SnapshotResponse.$Properties} message SnapshotResponse message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SnapshotResponse.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.accept != null && $Object.hasOwnProperty.call(message, "accept"))
+                $root.snappb.Accept.encode(message.accept, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+            if (message.ack != null && $Object.hasOwnProperty.call(message, "ack"))
+                $root.snappb.Ack.encode(message.ack, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+            if (message.done != null && $Object.hasOwnProperty.call(message, "done"))
+                $root.snappb.Done.encode(message.done, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+            if (message.failure != null && $Object.hasOwnProperty.call(message, "failure"))
+                $root.snappb.Failure.encode(message.failure, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+            if (message.keepAlive != null && $Object.hasOwnProperty.call(message, "keepAlive"))
+                $root.snappb.KeepAlive.encode(message.keepAlive, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a SnapshotResponse message from the specified reader or buffer.
+         * @function decode
+         * @memberof snappb.SnapshotResponse
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {snappb.SnapshotResponse & snappb.SnapshotResponse.$Shape} SnapshotResponse
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SnapshotResponse.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.snappb.SnapshotResponse();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 2)
+                            break;
+                        message.accept = $root.snappb.Accept.decode(reader, reader.size(), $undefined, _depth + 1, message.accept);
+                        message.kind = "accept";
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 2)
+                            break;
+                        message.ack = $root.snappb.Ack.decode(reader, reader.size(), $undefined, _depth + 1, message.ack);
+                        message.kind = "ack";
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 2)
+                            break;
+                        message.done = $root.snappb.Done.decode(reader, reader.size(), $undefined, _depth + 1, message.done);
+                        message.kind = "done";
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 2)
+                            break;
+                        message.failure = $root.snappb.Failure.decode(reader, reader.size(), $undefined, _depth + 1, message.failure);
+                        message.kind = "failure";
+                        continue;
+                    }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        message.keepAlive = $root.snappb.KeepAlive.decode(reader, reader.size(), $undefined, _depth + 1, message.keepAlive);
+                        message.kind = "keepAlive";
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a SnapshotResponse message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof snappb.SnapshotResponse
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {snappb.SnapshotResponse} SnapshotResponse
+         */
+        SnapshotResponse.fromObject = function (object, _depth) {
+            if (object instanceof $root.snappb.SnapshotResponse)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".snappb.SnapshotResponse: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.snappb.SnapshotResponse();
+            if (object.accept != null) {
+                if (!$util.isObject(object.accept))
+                    throw $TypeError(".snappb.SnapshotResponse.accept: object expected");
+                message.accept = $root.snappb.Accept.fromObject(object.accept, _depth + 1);
+            }
+            if (object.ack != null) {
+                if (!$util.isObject(object.ack))
+                    throw $TypeError(".snappb.SnapshotResponse.ack: object expected");
+                message.ack = $root.snappb.Ack.fromObject(object.ack, _depth + 1);
+            }
+            if (object.done != null) {
+                if (!$util.isObject(object.done))
+                    throw $TypeError(".snappb.SnapshotResponse.done: object expected");
+                message.done = $root.snappb.Done.fromObject(object.done, _depth + 1);
+            }
+            if (object.failure != null) {
+                if (!$util.isObject(object.failure))
+                    throw $TypeError(".snappb.SnapshotResponse.failure: object expected");
+                message.failure = $root.snappb.Failure.fromObject(object.failure, _depth + 1);
+            }
+            if (object.keepAlive != null) {
+                if (!$util.isObject(object.keepAlive))
+                    throw $TypeError(".snappb.SnapshotResponse.keepAlive: object expected");
+                message.keepAlive = $root.snappb.KeepAlive.fromObject(object.keepAlive, _depth + 1);
+            }
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a SnapshotResponse message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof snappb.SnapshotResponse
+         * @static
+         * @param {snappb.SnapshotResponse} message SnapshotResponse
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SnapshotResponse.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (message.accept != null && $Object.hasOwnProperty.call(message, "accept")) {
+                object.accept = $root.snappb.Accept.toObject(message.accept, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "accept";
+            }
+            if (message.ack != null && $Object.hasOwnProperty.call(message, "ack")) {
+                object.ack = $root.snappb.Ack.toObject(message.ack, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "ack";
+            }
+            if (message.done != null && $Object.hasOwnProperty.call(message, "done")) {
+                object.done = $root.snappb.Done.toObject(message.done, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "done";
+            }
+            if (message.failure != null && $Object.hasOwnProperty.call(message, "failure")) {
+                object.failure = $root.snappb.Failure.toObject(message.failure, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "failure";
+            }
+            if (message.keepAlive != null && $Object.hasOwnProperty.call(message, "keepAlive")) {
+                object.keepAlive = $root.snappb.KeepAlive.toObject(message.keepAlive, options, _depth + 1);
+                if (options.oneofs)
+                    object.kind = "keepAlive";
+            }
+            return object;
+        };
+
+        /**
+         * Converts this SnapshotResponse to JSON.
+         * @function toJSON
+         * @memberof snappb.SnapshotResponse
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SnapshotResponse.prototype.toJSON = function() {
+            return SnapshotResponse.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return SnapshotResponse;
+    })();
+
+    return snappb;
+})();
+
 export {
   $root as default
 };
