@@ -1,0 +1,154 @@
+// A typed engine over @nxtedition/rocksdb: the only file that touches the binding.
+//
+// What the binding offers (read from its source, checked by engine.test.ts):
+// - batch writes are synchronous on the JS thread; `sync: true` is honoured only there;
+// - synchronous point reads (MultiGet) and synchronous range reads (querySync);
+// - iterators are RocksDB iterators created eagerly, so each one is a point-in-time
+//   view of the database as of its creation; their nextv() runs on the thread pool;
+// - clear() without a limit is a RocksDB DeleteRange, issued synchronously at call
+//   time (it cannot join a write batch). There is no explicit snapshot handle.
+import { RocksLevel, type RocksIterator } from '@nxtedition/rocksdb'
+import { StorageError } from './errors.js'
+
+export interface EngineOptions {
+  /** Block cache bytes (RocksDB default here: 8 MiB). */
+  cacheSize?: number
+}
+
+const toBuffer = (b: Uint8Array): Buffer =>
+  Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)
+
+/** Puts and deletes collected in JS, written atomically by Engine.write. */
+export class WriteBatch {
+  /** key, value (undefined: delete), key, value, ... */
+  private readonly ops: Array<Buffer | undefined> = []
+  private bytes = 0
+
+  put(key: Uint8Array, value: Uint8Array): this {
+    this.ops.push(toBuffer(key), toBuffer(value))
+    this.bytes += key.byteLength + value.byteLength
+    return this
+  }
+
+  delete(key: Uint8Array): this {
+    this.ops.push(toBuffer(key), undefined)
+    this.bytes += key.byteLength
+    return this
+  }
+
+  /** Number of operations. */
+  get count(): number {
+    return this.ops.length / 2
+  }
+
+  /** Key and value bytes in the batch (a size hint for splitting work). */
+  get byteSize(): number {
+    return this.bytes
+  }
+
+  /** @internal Replays the operations onto a native batch. */
+  replay(put: (k: Buffer, v: Buffer) => void, del: (k: Buffer) => void): void {
+    const ops = this.ops
+    for (let i = 0; i < ops.length; i += 2) {
+      const v = ops[i + 1]
+      if (v === undefined) del(ops[i]!)
+      else put(ops[i]!, v)
+    }
+  }
+}
+
+/** A point-in-time range read: the view is fixed when the iterator is created. */
+export class EngineIterator {
+  private closed = false
+  constructor(private readonly it: RocksIterator) {}
+
+  /** The next pairs (at most `count`, stopping early past the byte budget); [] at the end. */
+  async next(count: number): Promise<Array<[Buffer, Buffer]>> {
+    if (this.closed) return []
+    return this.it.nextv(count)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.it.close()
+  }
+}
+
+export class Engine {
+  private constructor(private readonly db: RocksLevel, readonly path: string) {}
+
+  static async open(path: string, options: EngineOptions = {}): Promise<Engine> {
+    const db = new RocksLevel(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' })
+    await db.open({ createIfMissing: true, ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}) })
+    return new Engine(db, path)
+  }
+
+  get isOpen(): boolean {
+    return this.db.status === 'open'
+  }
+
+  private checkOpen(): void {
+    if (this.db.status !== 'open') throw new StorageError('StorageClosed', `engine at ${this.path} is ${this.db.status}`)
+  }
+
+  /** Synchronous point read. */
+  get(key: Uint8Array): Buffer | undefined {
+    this.checkOpen()
+    const [v] = this.db._getManySync([toBuffer(key)])
+    if (v === null) throw new StorageError('StorageCorrupted', 'read aborted by the engine')
+    return v
+  }
+
+  /** Synchronous range read of [start, end), at most `limit` pairs (0: no limit). */
+  scan(start: Uint8Array, end: Uint8Array, limit = 0): Array<[Buffer, Buffer]> {
+    this.checkOpen()
+    const { rows } = this.db.querySync({
+      gte: toBuffer(start), lt: toBuffer(end), keyEncoding: 'buffer', valueEncoding: 'buffer',
+      ...(limit > 0 ? { limit } : {}),
+    })
+    const out: Array<[Buffer, Buffer]> = []
+    for (let i = 0; i < rows.length; i += 2) out.push([rows[i]!, rows[i + 1]!])
+    return out
+  }
+
+  /**
+   * A point-in-time iterator over [start, end): it sees the database as it is at this
+   * call, whatever is written afterwards. Each next() stops after about `batchBytes`.
+   */
+  iterate(start: Uint8Array, end: Uint8Array, batchBytes = 1 << 20): EngineIterator {
+    this.checkOpen()
+    return new EngineIterator(this.db.iterator({
+      gte: toBuffer(start), lt: toBuffer(end), keyEncoding: 'buffer', valueEncoding: 'buffer',
+      highWaterMarkBytes: batchBytes, fillCache: false,
+    }))
+  }
+
+  /** Writes the batch atomically, synchronously; with `sync` the WAL is fsynced first. */
+  write(batch: WriteBatch, options: { sync: boolean }): void {
+    this.checkOpen()
+    if (batch.count === 0 && !options.sync) return
+    const native = this.db.batch()
+    try {
+      batch.replay((k, v) => native._put(k, v), (k) => native._del(k))
+      native._writeSync({ sync: options.sync })
+    } finally {
+      void native.close()
+    }
+  }
+
+  /**
+   * Deletes every key in [start, end) with one RocksDB DeleteRange (not synced, not
+   * part of any batch). The range delete is issued when this is called; the promise
+   * reports its outcome.
+   */
+  async deleteRange(start: Uint8Array, end: Uint8Array): Promise<void> {
+    this.checkOpen()
+    await this.db.clear({ gte: toBuffer(start), lt: toBuffer(end), keyEncoding: 'buffer' })
+  }
+
+  async close(): Promise<void> {
+    if (this.db.status === 'closed' || this.db.status === 'closing') return
+    await this.db.close()
+  }
+}
