@@ -1,0 +1,497 @@
+// PeerStorage: raft's Storage over RocksDB for the node's single region, after
+// TinyKV's raftstore/peer_storage.go.
+//
+// Raft's Storage interface is synchronous, RocksDB's reads are not all so: open()
+// loads the raft states and the whole untruncated log into memory, and every Storage
+// method answers from there. Writes are synchronous RocksDB batches, and the
+// in-memory state changes only after a batch succeeded, so memory never runs ahead
+// of disk. Log GC trims the in-memory log together with the truncated index.
+import { join } from 'node:path'
+import { eraftpb } from '../../proto/generated/protos.js'
+import {
+  ErrCompacted, ErrSnapOutOfDate, ErrSnapshotTemporarilyUnavailable, ErrUnavailable, isEmptyHardState, isEmptySnap,
+  type ConfState, type Entry, type HardState, type Snapshot, type Storage,
+} from '../raft/index.js'
+import { ApplyBatch } from './apply-batch.js'
+import { Engine, WriteBatch } from './engine.js'
+import { EntryCache } from './entry-cache.js'
+import { StorageError } from './errors.js'
+import type { StorageEvent, StorageEventListener } from './events.js'
+import { applyStateKey, dataKey, dataRange, decodeDataKey, decodeRaftLogKey, raftLogKey, raftLogRange, raftStateKey, REGION_ID, regionStateKey } from './keys.js'
+import {
+  decodeRaftApplyState, decodeRaftLocalState, decodeRegionLocalState, encodeRaftApplyState, encodeRaftLocalState,
+  encodeRegionLocalState, PeerState, regionNodeIds,
+  type PeerInfo, type RaftApplyState, type RaftLocalState, type RegionInfo, type RegionLocalState,
+} from './local-state.js'
+import { LogGc } from './log-gc.js'
+import { replaceDataWithSnapshot } from './snapshot-apply.js'
+import { decodeSnapshotData, SNAPSHOT_CHUNK_BYTES } from './snapshot-chunk.js'
+import { generateSnapshot, openSnapshotSource } from './snapshot-generator.js'
+import type { SnapshotReceiver } from './snapshot-receiver.js'
+import { SnapshotStore, type GeneratedSnapshot, type SnapshotFiles, type SnapshotReader } from './snapshot-store.js'
+
+export interface PeerStorageOptions {
+  /** The node's data directory: RocksDB in `db/`, snapshot files in `snap/`. */
+  dataDir: string
+  /** Membership written on first start (a fresh directory); ignored afterwards. Empty: a node waiting to join. */
+  initialPeers?: readonly PeerInfo[]
+  regionId?: number
+  /** Target bytes per snapshot chunk (default 1 MiB). */
+  snapshotChunkBytes?: number
+  /** RocksDB block cache bytes. */
+  cacheSize?: number
+  onEvent?: StorageEventListener
+}
+
+/** The part of raft's Ready that is persisted before its messages are sent. */
+export interface ReadyState {
+  /** All-zero or absent: unchanged. */
+  hardState?: HardState | null
+  entries: readonly Entry[]
+  /** Absent or empty (index 0): none. */
+  snapshot?: Snapshot | null
+}
+
+export interface KvEntry {
+  key: Buffer
+  value: Buffer
+}
+
+const hardStateOf = (hs: HardState): RaftLocalState['hardState'] => ({ term: hs.term ?? 0, vote: hs.vote ?? 0, commit: hs.commit ?? 0 })
+const sameHardState = (a: RaftLocalState['hardState'], b: RaftLocalState['hardState']): boolean =>
+  a.term === b.term && a.vote === b.vote && a.commit === b.commit
+
+export class PeerStorage implements Storage {
+  private raft: RaftLocalState
+  private apply: RaftApplyState
+  private region: RegionLocalState
+  private readonly cache: EntryCache
+  private readonly gc: LogGc
+  private closed = false
+  /** Set while a received snapshot replaces the user data. */
+  private applying: Promise<void> | undefined
+  private generating: Promise<void> | undefined
+  private latest: GeneratedSnapshot | undefined
+  private readonly abort = new AbortController()
+
+  private constructor(
+    readonly engine: Engine,
+    readonly snapshots: SnapshotStore,
+    readonly regionId: number,
+    states: { raft: RaftLocalState; apply: RaftApplyState; region: RegionLocalState },
+    cache: EntryCache,
+    private readonly chunkBytes: number,
+    private readonly emit: (e: StorageEvent) => void,
+  ) {
+    this.raft = states.raft
+    this.apply = states.apply
+    this.region = states.region
+    this.cache = cache
+    this.gc = new LogGc(engine, regionId,
+      (deletedBelow) => this.emit({ type: 'log-gc', deletedBelow }),
+      (error) => this.emit({ type: 'log-gc-failed', error }))
+  }
+
+  /**
+   * Opens the node's storage: bootstraps a fresh directory, loads the raft states and
+   * the log, and finishes a snapshot apply that a crash interrupted.
+   */
+  static async open(options: PeerStorageOptions): Promise<PeerStorage> {
+    const regionId = options.regionId ?? REGION_ID
+    const emit = options.onEvent ?? (() => {})
+    const engine = await Engine.open(join(options.dataDir, 'db'), options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {})
+    try {
+      if (engine.get(regionStateKey(regionId)) === undefined) bootstrap(engine, regionId, options.initialPeers ?? [])
+      const states = loadStates(engine, regionId)
+      const interrupted = states.region.state === PeerState.Applying
+      const snapshots = await SnapshotStore.open(join(options.dataDir, 'snap'),
+        interrupted ? { index: states.apply.truncatedIndex, term: states.apply.truncatedTerm } : undefined)
+      const cache = interrupted ? new EntryCache(states.apply.truncatedIndex + 1) : await loadLog(engine, regionId, states.raft, states.apply)
+      const ps = new PeerStorage(engine, snapshots, regionId, states, cache, options.snapshotChunkBytes ?? SNAPSHOT_CHUNK_BYTES, emit)
+      if (interrupted) {
+        const files = await snapshots.openReceived(states.apply.truncatedIndex, states.apply.truncatedTerm)
+        await ps.runSnapshotApply(files, true)
+      }
+      ps.gc.schedule(ps.apply.truncatedIndex)
+      return ps
+    } catch (e) {
+      await engine.close()
+      throw e
+    }
+  }
+
+  // ---- raft's Storage ----
+
+  initialState(): { hardState: HardState; confState: ConfState } {
+    return { hardState: { ...this.raft.hardState }, confState: { nodes: regionNodeIds(this.region.region) } }
+  }
+
+  entries(lo: number, hi: number): Entry[] {
+    if (lo <= this.apply.truncatedIndex) throw ErrCompacted
+    if (hi > this.raft.lastIndex + 1) throw ErrUnavailable
+    if (lo >= hi) return []
+    return this.cache.slice(lo, hi)
+  }
+
+  term(i: number): number {
+    if (i === this.apply.truncatedIndex) return this.apply.truncatedTerm
+    if (i < this.apply.truncatedIndex) throw ErrCompacted
+    if (i > this.raft.lastIndex) throw ErrUnavailable
+    return this.cache.get(i)!.term ?? 0
+  }
+
+  lastIndex(): number {
+    return this.raft.lastIndex
+  }
+
+  firstIndex(): number {
+    return this.apply.truncatedIndex + 1
+  }
+
+  /**
+   * The latest generated snapshot while it is still usable (not older than the
+   * truncated index); otherwise starts generating one in the background and throws
+   * ErrSnapshotTemporarilyUnavailable until it is ready.
+   */
+  snapshot(): Snapshot {
+    const g = this.latest
+    if (g && g.files.index >= this.apply.truncatedIndex) return g.files.snapshot
+    this.startGeneration()
+    throw ErrSnapshotTemporarilyUnavailable
+  }
+
+  // ---- state ----
+
+  get raftState(): RaftLocalState {
+    return this.raft
+  }
+
+  get applyState(): RaftApplyState {
+    return this.apply
+  }
+
+  get regionState(): RegionLocalState {
+    return this.region
+  }
+
+  get appliedIndex(): number {
+    return this.apply.appliedIndex
+  }
+
+  get truncatedIndex(): number {
+    return this.apply.truncatedIndex
+  }
+
+  /** Approximate bytes of the untruncated log held in memory (for a GC size limit). */
+  get logByteSize(): number {
+    return this.cache.byteSize
+  }
+
+  get isApplyingSnapshot(): boolean {
+    return this.applying !== undefined
+  }
+
+  get isGeneratingSnapshot(): boolean {
+    return this.generating !== undefined
+  }
+
+  // ---- write path ----
+
+  /**
+   * Persists a Ready before its messages go out: a snapshot first (if any), then the
+   * entries and hard state in one synced batch. Entries past the new last index, which
+   * can never commit, are deleted in the same batch.
+   */
+  async saveReadyState(rd: ReadyState): Promise<void> {
+    this.checkWritable()
+    if (rd.snapshot && !isEmptySnap(rd.snapshot)) await this.applySnapshot(rd.snapshot, rd.hardState)
+    this.appendEntries(rd.entries, rd.hardState)
+  }
+
+  private appendEntries(input: readonly Entry[], hsIn: HardState | null | undefined): void {
+    let entries = input
+    const first = this.firstIndex()
+    if (entries.length > 0) {
+      const last = entries[entries.length - 1]!.index ?? 0
+      if (last < first) entries = []
+      else if ((entries[0]!.index ?? 0) < first) entries = entries.slice(first - (entries[0]!.index ?? 0))
+    }
+    const hardState = hsIn && !isEmptyHardState(hsIn) ? hardStateOf(hsIn) : this.raft.hardState
+    if (entries.length === 0 && sameHardState(hardState, this.raft.hardState)) return
+
+    const batch = new WriteBatch()
+    let lastIndex = this.raft.lastIndex
+    let lastTerm = this.raft.lastTerm
+    if (entries.length > 0) {
+      const start = entries[0]!.index ?? 0
+      if (start > lastIndex + 1) throw new StorageError('StorageBadArgument', `append at ${start} leaves a gap after ${lastIndex}`)
+      for (const e of entries) batch.put(raftLogKey(this.regionId, e.index ?? 0), eraftpb.Entry.encode(e).finish())
+      const newLast = entries[entries.length - 1]!
+      for (let i = (newLast.index ?? 0) + 1; i <= lastIndex; i++) batch.delete(raftLogKey(this.regionId, i))
+      lastIndex = newLast.index ?? 0
+      lastTerm = newLast.term ?? 0
+    }
+    if (hardState.commit > lastIndex) {
+      throw new StorageError('StorageBadArgument', `hard state commit ${hardState.commit} is past last index ${lastIndex}`)
+    }
+    const raft: RaftLocalState = { hardState, lastIndex, lastTerm }
+    batch.put(raftStateKey(this.regionId), encodeRaftLocalState(raft))
+    this.engine.write(batch, { sync: true })
+    this.cache.append(entries)
+    this.raft = raft
+  }
+
+  /** A batch for the effects of applying committed entries; write it with commitApply. */
+  newApplyBatch(): ApplyBatch {
+    return new ApplyBatch()
+  }
+
+  /**
+   * Writes the batch's user data, the new applied index and (for conf changes) the new
+   * region in one atomic batch (not synced: the log is). A CompactLog in the batch moves
+   * the truncated index; the log below it is dropped from memory now and from disk by a
+   * background range delete.
+   */
+  commitApply(batch: ApplyBatch, appliedIndex: number): void {
+    this.checkWritable()
+    if (appliedIndex < this.apply.appliedIndex || appliedIndex > this.raft.hardState.commit) {
+      throw new StorageError('StorageBadArgument',
+        `applied index ${appliedIndex} outside [${this.apply.appliedIndex}, commit ${this.raft.hardState.commit}]`)
+    }
+    let { truncatedIndex, truncatedTerm } = this.apply
+    const c = batch.compact
+    if (c && c.index > truncatedIndex) {
+      if (c.index > appliedIndex) throw new StorageError('StorageBadArgument', `compact index ${c.index} is past applied ${appliedIndex}`)
+      const term = this.term(c.index)
+      if (term !== c.term) throw new StorageError('StorageBadArgument', `compact term ${c.term} != log term ${term} at ${c.index}`)
+      truncatedIndex = c.index
+      truncatedTerm = c.term
+    }
+    const apply: RaftApplyState = { appliedIndex, truncatedIndex, truncatedTerm }
+    const writes = batch.writes
+    writes.put(applyStateKey(this.regionId), encodeRaftApplyState(apply))
+    if (batch.regionState) writes.put(regionStateKey(this.regionId), encodeRegionLocalState(batch.regionState))
+    this.engine.write(writes, { sync: false })
+    this.apply = apply
+    if (batch.regionState) this.region = batch.regionState
+    if (truncatedIndex > this.cache.firstIndex - 1) {
+      this.cache.compactTo(truncatedIndex + 1)
+      this.gc.schedule(truncatedIndex)
+    }
+  }
+
+  // ---- user data reads ----
+
+  /** The value of a user key as of the current applied index. */
+  get(key: Uint8Array): Buffer | undefined {
+    this.checkReadable()
+    return this.engine.get(dataKey(key))
+  }
+
+  /** User pairs with keys in [start, end) (empty end: no bound), at most `limit` (0: all). */
+  scan(start: Uint8Array, end: Uint8Array, limit = 0): KvEntry[] {
+    this.checkReadable()
+    const r = dataRange(start, end)
+    return this.engine.scan(r.start, r.end, limit).map(([k, v]) => ({ key: decodeDataKey(k), value: v }))
+  }
+
+  // ---- snapshots ----
+
+  /** A reader on a generated snapshot by id (from the snapshot's data), for sending it; release it when done. */
+  acquireSnapshot(snapshotId: string): SnapshotReader | undefined {
+    return this.snapshots.acquireGenerated(snapshotId)
+  }
+
+  /** Starts receiving a snapshot of this region (metadata + RaftSnapshotData as raft's MsgSnapshot carries it). */
+  beginReceiveSnapshot(snapshot: Snapshot): SnapshotReceiver {
+    return this.snapshots.beginReceive(snapshot, this.regionId)
+  }
+
+  private startGeneration(): void {
+    if (this.generating || this.closed || this.applying) return
+    const index = this.apply.appliedIndex
+    const point = { index, term: this.term(index), region: this.region.region }
+    // Same synchronous step as reading the applied index: the view matches it.
+    const source = openSnapshotSource(this.engine, this.chunkBytes)
+    const started = Date.now()
+    this.emit({ type: 'snapshot-generating', index: point.index, term: point.term })
+    this.generating = generateSnapshot(this.snapshots, source, point, this.abort.signal).then(
+      async (g) => {
+        const previous = this.latest
+        this.latest = g
+        if (previous) await this.snapshots.retireGenerated(previous.id)
+        const d = g.files.descriptor
+        this.emit({ type: 'snapshot-generated', index: point.index, term: point.term, snapshotId: d.snapshotId,
+          dataSize: d.dataSize, kvCount: d.kvCount, chunkCount: d.chunkCount, ms: Date.now() - started })
+      },
+      (error: Error) => this.emit({ type: 'snapshot-generate-failed', index: point.index, term: point.term, error }),
+    ).finally(() => {
+      this.generating = undefined
+    })
+  }
+
+  /** Resolves when a snapshot generation in progress (if any) has finished. */
+  async waitSnapshotGeneration(): Promise<void> {
+    while (this.generating) await this.generating
+  }
+
+  /**
+   * Applies a received snapshot (raft's Ready.snapshot). First, in one synced batch,
+   * the new raft state (last index = snapshot index), apply state (applied = truncated
+   * = snapshot index) and RegionLocalState marked Applying; then the log and the user
+   * data are replaced; then the region is marked Normal. A crash in between restarts
+   * into the Applying state and open() redoes the replacement.
+   */
+  private async applySnapshot(snapshot: Snapshot, hsIn: HardState | null | undefined): Promise<void> {
+    const index = snapshot.metadata?.index ?? 0
+    const term = snapshot.metadata?.term ?? 0
+    if (index <= this.apply.appliedIndex) throw ErrSnapOutOfDate
+    const descriptor = decodeSnapshotData(snapshot.data)
+    const files = await this.snapshots.openReceived(index, term)
+    if (files.descriptor.snapshotId !== descriptor.snapshotId) {
+      throw new StorageError('SnapshotMissing', `received snapshot at ${index}/${term} is ${files.descriptor.snapshotId}, not ${descriptor.snapshotId}`)
+    }
+    this.checkWritable()
+    const cur = hsIn && !isEmptyHardState(hsIn) ? hardStateOf(hsIn) : this.raft.hardState
+    const raft: RaftLocalState = {
+      hardState: { term: Math.max(cur.term, term), vote: cur.vote, commit: Math.max(cur.commit, index) },
+      lastIndex: index,
+      lastTerm: term,
+    }
+    const apply: RaftApplyState = { appliedIndex: index, truncatedIndex: index, truncatedTerm: term }
+    const region: RegionLocalState = { state: PeerState.Applying, region: descriptor.region }
+    const batch = new WriteBatch()
+      .put(raftStateKey(this.regionId), encodeRaftLocalState(raft))
+      .put(applyStateKey(this.regionId), encodeRaftApplyState(apply))
+      .put(regionStateKey(this.regionId), encodeRegionLocalState(region))
+    this.engine.write(batch, { sync: true })
+    this.raft = raft
+    this.apply = apply
+    this.region = region
+    this.cache.reset(index + 1)
+    await this.runSnapshotApply(files, false)
+  }
+
+  /** Replaces log and data with the snapshot's, then marks the region Normal. */
+  private async runSnapshotApply(files: SnapshotFiles, resumed: boolean): Promise<void> {
+    const { index, term, descriptor } = files
+    const started = Date.now()
+    this.snapshots.setApplying(index, term, true)
+    this.emit({ type: 'snapshot-applying', index, term, snapshotId: descriptor.snapshotId,
+      dataSize: descriptor.dataSize, chunkCount: descriptor.chunkCount, resumed })
+    const run = async (): Promise<void> => {
+      const p = await replaceDataWithSnapshot(this.engine, this.regionId, files, () => this.closed,
+        (p) => this.emit({ type: 'snapshot-apply-progress', index, term, chunks: p.chunks, bytes: p.bytes }))
+      const region: RegionLocalState = { state: PeerState.Normal, region: this.region.region }
+      this.engine.write(new WriteBatch().put(regionStateKey(this.regionId), encodeRegionLocalState(region)), { sync: true })
+      this.region = region
+      this.emit({ type: 'snapshot-applied', index, term, kvCount: p.pairs, ms: Date.now() - started })
+    }
+    this.applying = run()
+    try {
+      await this.applying
+    } finally {
+      this.applying = undefined
+      this.snapshots.setApplying(index, term, false)
+    }
+    await this.snapshots.removeReceived(index, term)
+  }
+
+  // ---- lifecycle ----
+
+  private checkWritable(): void {
+    if (this.closed) throw new StorageError('StorageClosed', 'peer storage is closed')
+    if (this.applying) throw new StorageError('StorageBusy', 'a snapshot is being applied')
+  }
+
+  private checkReadable(): void {
+    if (this.closed) throw new StorageError('StorageClosed', 'peer storage is closed')
+    if (this.applying || this.region.state === PeerState.Applying) {
+      throw new StorageError('SnapshotApplying', 'user data is being replaced by a snapshot')
+    }
+  }
+
+  /** Waits for background log deletion (tests and shutdown). */
+  async flushLogGc(): Promise<void> {
+    await this.gc.flush()
+  }
+
+  /**
+   * Stops background work (a snapshot apply in progress stops at its next chunk and
+   * resumes at the next open) and closes the engine.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.abort.abort()
+    await this.applying?.catch(() => {})
+    await this.waitSnapshotGeneration()
+    await this.gc.stop()
+    await this.snapshots.close()
+    await this.engine.close()
+  }
+}
+
+/** Writes the initial states of a fresh node: empty log at index 0, term 0. */
+function bootstrap(engine: Engine, regionId: number, peers: readonly PeerInfo[]): void {
+  const region: RegionInfo = { id: regionId, confVer: 1, version: 1, peers: peers.map((p) => ({ id: p.id, addr: p.addr })) }
+  const batch = new WriteBatch()
+    .put(raftStateKey(regionId), encodeRaftLocalState({ hardState: { term: 0, vote: 0, commit: 0 }, lastIndex: 0, lastTerm: 0 }))
+    .put(applyStateKey(regionId), encodeRaftApplyState({ appliedIndex: 0, truncatedIndex: 0, truncatedTerm: 0 }))
+    .put(regionStateKey(regionId), encodeRegionLocalState({ state: PeerState.Normal, region }))
+  engine.write(batch, { sync: true })
+}
+
+function loadStates(engine: Engine, regionId: number): { raft: RaftLocalState; apply: RaftApplyState; region: RegionLocalState } {
+  const raftBytes = engine.get(raftStateKey(regionId))
+  const applyBytes = engine.get(applyStateKey(regionId))
+  const regionBytes = engine.get(regionStateKey(regionId))
+  if (!raftBytes || !applyBytes || !regionBytes) {
+    throw new StorageError('StorageCorrupted', `region ${regionId} is missing its raft, apply or region state`)
+  }
+  const raft = decodeRaftLocalState(raftBytes)
+  const apply = decodeRaftApplyState(applyBytes)
+  const region = decodeRegionLocalState(regionBytes)
+  const { commit } = raft.hardState
+  if (!(apply.truncatedIndex <= apply.appliedIndex && apply.appliedIndex <= commit && commit <= raft.lastIndex && apply.truncatedIndex <= raft.lastIndex)) {
+    throw new StorageError('StorageCorrupted',
+      `inconsistent states: truncated ${apply.truncatedIndex}, applied ${apply.appliedIndex}, commit ${commit}, last ${raft.lastIndex}`)
+  }
+  return { raft, apply, region }
+}
+
+/** Reads the log (truncated, last] into a cache, checking it is complete and contiguous. */
+async function loadLog(engine: Engine, regionId: number, raft: RaftLocalState, apply: RaftApplyState): Promise<EntryCache> {
+  const cache = new EntryCache(apply.truncatedIndex + 1)
+  const range = raftLogRange(regionId, apply.truncatedIndex + 1, raft.lastIndex + 1)
+  const it = engine.iterate(range.start, range.end)
+  try {
+    let expect = apply.truncatedIndex + 1
+    for (;;) {
+      const rows = await it.next(4096)
+      if (rows.length === 0) break
+      const batch: Entry[] = []
+      for (const [k, v] of rows) {
+        const index = decodeRaftLogKey(k, regionId)
+        let e: Entry
+        try {
+          e = eraftpb.Entry.decode(v)
+        } catch (err) {
+          throw new StorageError('StorageCorrupted', `log entry ${index} does not decode`, { cause: err })
+        }
+        if (index !== expect || (e.index ?? 0) !== index) throw new StorageError('StorageCorrupted', `log gap: expected entry ${expect}, found ${index}`)
+        batch.push(e)
+        expect++
+      }
+      cache.append(batch)
+    }
+  } finally {
+    await it.close()
+  }
+  if (cache.lastIndex !== raft.lastIndex) {
+    throw new StorageError('StorageCorrupted', `log ends at ${cache.lastIndex}, raft state says ${raft.lastIndex}`)
+  }
+  const lastTerm = raft.lastIndex === apply.truncatedIndex ? apply.truncatedTerm : cache.get(raft.lastIndex)?.term ?? 0
+  if (lastTerm !== raft.lastTerm) throw new StorageError('StorageCorrupted', `last term ${lastTerm} != raft state's ${raft.lastTerm}`)
+  return cache
+}
