@@ -1,0 +1,115 @@
+// Applies committed entries to the state machine: one atomic RocksDB batch per run of
+// entries, together with the new applied index (so a crash re-applies nothing twice).
+import type { Logger } from 'pino'
+import { EntryType, ConfChangeType, decodeConfChange, type Entry, type RawNode } from '../raft/index.js'
+import type { PeerStorage } from '../storage/peer-storage.js'
+import type { PeerInfo, RegionInfo } from '../storage/local-state.js'
+import { CmdType, AdminCmdType, decodeCommand } from './commands.js'
+
+export interface AppliedEntry {
+  index: number
+  term: number
+  /** Set when this node proposed the entry. */
+  proposalId?: number
+}
+
+export interface ApplyResult {
+  applied: AppliedEntry[]
+  /** The membership after this run, when a conf change applied. */
+  region?: RegionInfo
+  /** A CompactLog command applied: the log up to this index may go. */
+  compactedTo?: number
+  puts: number
+  deletes: number
+}
+
+export class Applier {
+  constructor(
+    private readonly nodeId: number,
+    private readonly storage: PeerStorage,
+    private readonly rawNode: RawNode,
+    private readonly log: Logger,
+  ) {}
+
+  apply(entries: readonly Entry[]): ApplyResult {
+    const batch = this.storage.newApplyBatch()
+    const result: ApplyResult = { applied: [], puts: 0, deletes: 0 }
+    let region: RegionInfo = this.storage.regionState.region
+    for (const e of entries) {
+      const index = e.index ?? 0
+      const term = e.term ?? 0
+      const applied: AppliedEntry = { index, term }
+      result.applied.push(applied)
+      if (e.entryType === EntryType.EntryConfChange) {
+        const next = this.applyConfChange(e, region, applied)
+        if (next) {
+          region = next
+          batch.setRegion(region)
+          result.region = region
+        }
+        continue
+      }
+      if (!e.data || e.data.length === 0) continue // a leader's no-op
+      let cmd
+      try {
+        cmd = decodeCommand(e.data)
+      } catch (err) {
+        this.log.error({ index, err }, 'skipping an undecodable entry')
+        continue
+      }
+      if ((cmd.header?.peerId ?? 0) === this.nodeId) applied.proposalId = cmd.header?.proposalId ?? 0
+      for (const req of cmd.requests) {
+        if (req.cmdType === CmdType.Put && req.put?.key) {
+          batch.put(req.put.key, req.put.value ?? new Uint8Array(0))
+          result.puts++
+        } else if (req.cmdType === CmdType.Delete && req.delete?.key) {
+          batch.delete(req.delete.key)
+          result.deletes++
+        }
+      }
+      const admin = cmd.adminRequest
+      if (admin?.cmdType === AdminCmdType.CompactLog && admin.compactLog) {
+        const ci = admin.compactLog.compactIndex ?? 0
+        const ct = admin.compactLog.compactTerm ?? 0
+        if (ci > this.storage.truncatedIndex && ci <= index) {
+          batch.compactLog(ci, ct)
+          result.compactedTo = Math.max(result.compactedTo ?? 0, ci)
+        }
+      }
+    }
+    const last = entries.length > 0 ? entries[entries.length - 1]!.index ?? 0 : this.storage.appliedIndex
+    this.storage.commitApply(batch, last)
+    return result
+  }
+
+  private applyConfChange(e: Entry, region: RegionInfo, applied: AppliedEntry): RegionInfo | undefined {
+    let cc
+    try {
+      cc = decodeConfChange(e.data ?? new Uint8Array(0))
+    } catch (err) {
+      this.log.error({ index: e.index, err }, 'skipping an undecodable conf change')
+      return undefined
+    }
+    let addr = ''
+    if (cc.context && cc.context.length > 0) {
+      try {
+        const cmd = decodeCommand(cc.context)
+        addr = cmd.adminRequest?.changePeer?.peer?.addr ?? ''
+        if ((cmd.header?.peerId ?? 0) === this.nodeId) applied.proposalId = cmd.header?.proposalId ?? 0
+      } catch (err) {
+        this.log.warn({ index: e.index, err }, 'conf change context does not decode')
+      }
+    }
+    this.rawNode.applyConfChange(cc)
+    const id = cc.nodeId ?? 0
+    let peers: PeerInfo[]
+    if (cc.changeType === ConfChangeType.RemoveNode) {
+      peers = region.peers.filter((p) => p.id !== id)
+    } else {
+      peers = region.peers.filter((p) => p.id !== id).concat([{ id, addr: addr || region.peers.find((p) => p.id === id)?.addr || '' }])
+      peers.sort((a, b) => a.id - b.id)
+    }
+    this.log.info({ index: e.index, change: cc.changeType === ConfChangeType.RemoveNode ? 'remove' : 'add', peer: id, addr }, 'conf change applied')
+    return { ...region, confVer: region.confVer + 1, peers }
+  }
+}

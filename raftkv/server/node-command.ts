@@ -1,0 +1,53 @@
+// `raftkv node`: runs one node process. Logs JSON lines to stdout; exits cleanly on SIGTERM/SIGINT.
+import { Command, Option } from 'commander'
+import { pino } from 'pino'
+import { RaftKvNode } from './node.js'
+import { buildNodeConfig, type RawNodeArgs } from './node-config.js'
+import { ServerError } from './errors.js'
+
+export function nodeCommand(): Command {
+  return new Command('node')
+    .description('run a RaftKV node (one process per node); the cluster token comes from RAFTKV_TOKEN')
+    .requiredOption('--id <id>', 'this node\'s id (a positive integer)')
+    .requiredOption('--peers <list>', 'every member as id=host:port, comma-separated (this node included)')
+    .requiredOption('--data-dir <dir>', 'directory of this node\'s RocksDB and snapshots')
+    .option('--listen <host:port>', 'address to bind (default: 127.0.0.1 and the port of this node\'s --peers entry)')
+    .option('--tick-ms <ms>', 'raft tick interval', '100')
+    .option('--election-tick <ticks>', 'election timeout in ticks (randomized up to twice that)', '10')
+    .option('--heartbeat-tick <ticks>', 'heartbeat interval in ticks', '2')
+    .option('--raft-log-gc-count-limit <n>', 'compact the raft log once it holds this many applied entries', '1000')
+    .option('--raft-log-gc-size-limit <bytes>', 'compact the raft log once it holds this many bytes', String(64 * 1024 * 1024))
+    .option('--request-timeout-ms <ms>', 'answer TIMEOUT to requests not done within this', '5000')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
+    .action(async (opts: RawNodeArgs & { logLevel: string }) => {
+      const log = pino({ level: opts.logLevel, base: { pid: process.pid } })
+      let node: RaftKvNode
+      try {
+        node = new RaftKvNode(buildNodeConfig({ ...opts, token: process.env.RAFTKV_TOKEN }), log.child({ node: Number(opts.id) }))
+      } catch (e) {
+        if (e instanceof ServerError) {
+          process.stderr.write(`raftkv node: ${e.message}\n`)
+          process.exit(2)
+        }
+        throw e
+      }
+      let stopping = false
+      const stop = (signal: string): void => {
+        if (stopping) return
+        stopping = true
+        log.info({ signal }, 'stopping')
+        node.stop().then(() => process.exit(0), (err: unknown) => {
+          log.error({ err }, 'stop failed')
+          process.exit(1)
+        })
+      }
+      process.on('SIGTERM', () => stop('SIGTERM'))
+      process.on('SIGINT', () => stop('SIGINT'))
+      try {
+        await node.start()
+      } catch (err) {
+        log.fatal({ err }, 'node failed to start')
+        process.exit(1)
+      }
+    })
+}

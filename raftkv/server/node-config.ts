@@ -1,0 +1,97 @@
+// The node's configuration, parsed and checked from the command line (typed errors only).
+import { ServerError } from './errors.js'
+
+export interface PeerAddr {
+  id: number
+  addr: string
+}
+
+export interface NodeConfig {
+  id: number
+  peers: PeerAddr[]
+  dataDir: string
+  /** host:port to bind. Default: 127.0.0.1 and the port of this node's --peers entry. */
+  listenHost: string
+  listenPort: number
+  token: string
+  tickMs: number
+  electionTick: number
+  heartbeatTick: number
+  /** Log GC: compact once applied - truncated exceeds this many entries. */
+  raftLogGcCountLimit: number
+  /** Log GC: also compact once the log holds this many bytes. */
+  raftLogGcSizeLimit: number
+  requestTimeoutMs: number
+}
+
+function bad(message: string): ServerError {
+  return new ServerError('InvalidNodeConfig', message)
+}
+
+export function parseHostPort(s: string, what: string): { host: string; port: number } {
+  const m = /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(s.trim())
+  if (!m) throw bad(`${what}: "${s}" is not host:port`)
+  const port = Number(m[2])
+  if (port > 65535) throw bad(`${what}: port ${port} is out of range`)
+  return { host: m[1]!, port }
+}
+
+/** Parses "1=127.0.0.1:7001,2=127.0.0.1:7002". */
+export function parsePeers(s: string): PeerAddr[] {
+  const out: PeerAddr[] = []
+  const seen = new Set<number>()
+  for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=')
+    if (eq <= 0) throw bad(`--peers: "${part}" is not id=host:port`)
+    const id = Number(part.slice(0, eq))
+    if (!Number.isSafeInteger(id) || id <= 0) throw bad(`--peers: "${part.slice(0, eq)}" is not a positive node id`)
+    if (seen.has(id)) throw bad(`--peers: node ${id} is listed twice`)
+    seen.add(id)
+    const { host, port } = parseHostPort(part.slice(eq + 1), `--peers ${id}`)
+    out.push({ id, addr: `${host}:${port}` })
+  }
+  if (out.length === 0) throw bad('--peers: at least one peer (this node) is required')
+  return out.sort((a, b) => a.id - b.id)
+}
+
+export function positiveInt(v: string | number, what: string): number {
+  const n = typeof v === 'number' ? v : Number(v)
+  if (!Number.isSafeInteger(n) || n <= 0) throw bad(`${what} must be a positive integer, got "${String(v)}"`)
+  return n
+}
+
+export interface RawNodeArgs {
+  id: string | number
+  peers: string
+  dataDir: string
+  listen?: string
+  tickMs?: string | number
+  electionTick?: string | number
+  heartbeatTick?: string | number
+  raftLogGcCountLimit?: string | number
+  raftLogGcSizeLimit?: string | number
+  requestTimeoutMs?: string | number
+  token?: string
+}
+
+export function buildNodeConfig(a: RawNodeArgs): NodeConfig {
+  const id = positiveInt(a.id, '--id')
+  const peers = parsePeers(a.peers)
+  const self = peers.find((p) => p.id === id)
+  if (!self) throw bad(`--peers must include this node (${id})`)
+  if (!a.dataDir) throw bad('--data-dir is required')
+  const token = a.token ?? ''
+  if (token.length < 8) throw bad('the cluster token (RAFTKV_TOKEN) must be set, at least 8 characters')
+  const listen = a.listen ? parseHostPort(a.listen, '--listen') : { host: '127.0.0.1', port: parseHostPort(self.addr, '--peers').port }
+  const electionTick = positiveInt(a.electionTick ?? 10, '--election-tick')
+  const heartbeatTick = positiveInt(a.heartbeatTick ?? 2, '--heartbeat-tick')
+  if (heartbeatTick >= electionTick) throw bad('--heartbeat-tick must be smaller than --election-tick')
+  return {
+    id, peers, dataDir: a.dataDir, listenHost: listen.host, listenPort: listen.port, token,
+    tickMs: positiveInt(a.tickMs ?? 100, '--tick-ms'),
+    electionTick, heartbeatTick,
+    raftLogGcCountLimit: positiveInt(a.raftLogGcCountLimit ?? 1000, '--raft-log-gc-count-limit'),
+    raftLogGcSizeLimit: positiveInt(a.raftLogGcSizeLimit ?? 64 * 1024 * 1024, '--raft-log-gc-size-limit'),
+    requestTimeoutMs: positiveInt(a.requestTimeoutMs ?? 5000, '--request-timeout-ms'),
+  }
+}

@@ -1,0 +1,78 @@
+// A RaftKV node: PeerStorage (RocksDB) + RawNode + the driver loop + the WebSocket
+// server with its /raft, /kv and /admin services.
+import type { Logger } from 'pino'
+import { RawNode, type RaftLogger } from '../raft/index.js'
+import { PeerStorage } from '../storage/peer-storage.js'
+import { TransportServer } from '../transport/index.js'
+import { RaftDriver } from './raft-driver.js'
+import { KvService } from './kv-service.js'
+import { AdminService } from './admin-service.js'
+import { buildStatus } from './status.js'
+import type { NodeConfig } from './node-config.js'
+import { ServerError } from './errors.js'
+import type { adminpb } from '../../proto/generated/protos.js'
+
+export class RaftKvNode {
+  private storage: PeerStorage | undefined
+  private server: TransportServer | undefined
+  private driver: RaftDriver | undefined
+  private kv: KvService | undefined
+  private startedAt = Date.now()
+  port = 0
+
+  constructor(readonly config: NodeConfig, private readonly log: Logger) {}
+
+  async start(): Promise<void> {
+    const c = this.config
+    const log = this.log
+    this.storage = await PeerStorage.open({ dataDir: c.dataDir, initialPeers: c.peers })
+    const storage = this.storage
+    const raftLog = log.child({ component: 'raft' })
+    const logger: RaftLogger = { debug: (m) => raftLog.debug(m), info: (m) => raftLog.info(m), warn: (m) => raftLog.warn(m) }
+    const rawNode = new RawNode({
+      id: c.id, electionTick: c.electionTick, heartbeatTick: c.heartbeatTick, storage,
+      applied: storage.appliedIndex, preVote: true, checkQuorum: true,
+      maxInflightMsgs: 256, maxSizePerMsg: 1024 * 1024, rand: Math.random, logger,
+    })
+    this.server = new TransportServer({ nodeId: c.id, listenHost: c.listenHost, listenPort: c.listenPort, token: c.token, logger: log })
+    const server = this.server
+    server.peers.setPeers(this.peerMap())
+    this.driver = new RaftDriver(rawNode, storage, server.peers, { nodeId: c.id, tickMs: c.tickMs, log: log.child({ component: 'driver' }) })
+    const driver = this.driver
+    this.kv = new KvService({ log: log.child({ component: 'kv' }), driver, addrOf: (id) => this.addrOf(id), requestTimeoutMs: c.requestTimeoutMs })
+    const admin = new AdminService({
+      log: log.child({ component: 'admin' }), driver, status: () => this.status(),
+      setFaults: (f) => server.peers.setFaults(f), getFaults: () => server.peers.getFaults(),
+    })
+    server.onConnection('/kv', (conn) => this.kv!.attach(conn))
+    server.onConnection('/admin', (conn) => admin.attach(conn))
+    this.port = await server.start()
+    driver.start()
+    this.startedAt = Date.now()
+    log.info({ id: c.id, port: this.port, members: storage.regionState.region.peers, applied: storage.appliedIndex }, 'ready')
+  }
+
+  status(): adminpb.NodeStatus.$Properties {
+    if (!this.driver || !this.server || !this.kv) throw new ServerError('NodeNotStarted', 'node not started')
+    return buildStatus({
+      nodeId: this.config.id, addr: `${this.config.listenHost}:${this.port}`, startedAt: this.startedAt,
+      driver: this.driver, peers: this.server.peers, kv: this.kv,
+    })
+  }
+
+  private peerMap(): Map<number, string> {
+    const region = this.storage!.regionState.region
+    return new Map(region.peers.filter((p) => p.id !== this.config.id).map((p) => [p.id, p.addr]))
+  }
+
+  private addrOf(id: number): string | undefined {
+    return this.storage?.regionState.region.peers.find((p) => p.id === id)?.addr
+  }
+
+  async stop(): Promise<void> {
+    await this.driver?.stop()
+    await this.server?.close()
+    await this.storage?.close()
+    this.log.info({ id: this.config.id }, 'stopped')
+  }
+}

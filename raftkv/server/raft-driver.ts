@@ -1,0 +1,247 @@
+// The raft driver loop of a node (TinyKV's raftstore, in one thread): a tick timer,
+// proposals and reads queued by the services, and Ready handling in strict order —
+// persist (one synced batch), send, apply (one atomic batch), answer, advance.
+import type { Logger } from 'pino'
+import { ErrProposalDropped, ErrStepPeerNotFound, StateType, type RawNode, type Message } from '../raft/index.js'
+import type { PeerStorage } from '../storage/peer-storage.js'
+import type { PeerTransport } from '../transport/index.js'
+import type { RegionInfo } from '../storage/local-state.js'
+import { Applier } from './applier.js'
+import { ProposalTracker, type ProposalOutcome } from './proposals.js'
+import { ReadQueue, type ReadOutcome } from './reads.js'
+import { encodeWrite, encodeConfChangeEntry, type WriteOp } from './commands.js'
+import { MAX_PENDING_PROPOSALS } from './limits.js'
+import type { ConfChangeType } from '../raft/index.js'
+
+export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' }
+
+export interface DriverOptions {
+  nodeId: number
+  tickMs: number
+  log: Logger
+  onRoleChange?: (role: StateType, lead: number, term: number) => void
+  onRegionChange?: (region: RegionInfo) => void
+}
+
+interface QueuedWrite {
+  op: WriteOp
+  deadline: number
+  done: (o: WriteOutcome) => void
+}
+
+export class RaftDriver {
+  readonly proposals = new ProposalTracker()
+  readonly reads = new ReadQueue()
+  readonly counters = {
+    readyHandled: 0, entriesPersisted: 0, entriesApplied: 0, messagesSent: 0, messagesReceived: 0,
+    proposals: 0, proposalsDropped: 0, readIndexRequests: 0, stepErrors: 0, leaderChanges: 0,
+  }
+  private queue: QueuedWrite[] = []
+  private timer: NodeJS.Timeout | undefined
+  private running = false
+  private rerun = false
+  private scheduled = false
+  private stopped = false
+  private idle: Promise<void> = Promise.resolve()
+  private readonly applier: Applier
+  private readonly log: Logger
+  private lastLead = 0
+
+  constructor(
+    readonly rawNode: RawNode,
+    readonly storage: PeerStorage,
+    private readonly peers: PeerTransport,
+    private readonly opts: DriverOptions,
+  ) {
+    this.log = opts.log
+    this.applier = new Applier(opts.nodeId, storage, rawNode, opts.log)
+  }
+
+  start(): void {
+    this.peers.onMessages((msgs) => this.stepMessages(msgs))
+    this.peers.onUnreachable((id) => {
+      this.rawNode.reportUnreachable(id)
+      this.schedule()
+    })
+    this.timer = setInterval(() => this.onTick(), this.opts.tickMs)
+    this.schedule()
+  }
+
+  /** Stops ticking, waits for the Ready in progress, fails everything still waiting. */
+  async stop(): Promise<void> {
+    this.stopped = true
+    if (this.timer) clearInterval(this.timer)
+    await this.idle
+    for (const q of this.queue.splice(0)) q.done({ ok: false, reason: 'stopped' })
+    this.proposals.failAll('stopped')
+    this.reads.failAll('stopped')
+  }
+
+  get isLeader(): boolean {
+    return this.rawNode.raft.state === StateType.Leader
+  }
+
+  get leaderId(): number {
+    return this.rawNode.raft.lead
+  }
+
+  /** Queues a write; it is proposed with the others of this round as one batch. */
+  write(op: WriteOp, deadline: number, done: (o: WriteOutcome) => void): void {
+    if (this.stopped) return done({ ok: false, reason: 'stopped' })
+    if (!this.isLeader) return done({ ok: false, reason: 'not-leader' })
+    if (this.queue.length + this.proposals.size >= MAX_PENDING_PROPOSALS) return done({ ok: false, reason: 'busy' })
+    this.queue.push({ op, deadline, done })
+    this.schedule()
+  }
+
+  /** Queues a linearizable read; `done({ok: true})` runs once it may read the state machine. */
+  read(deadline: number, done: (o: ReadOutcome) => void): void {
+    if (this.stopped) return done({ ok: false, reason: 'stopped' })
+    if (!this.isLeader) return done({ ok: false, reason: 'not-leader' })
+    this.reads.enqueue({ deadline, done })
+    this.schedule()
+  }
+
+  /** Proposes a membership change; resolves once applied (or fails). */
+  changePeer(changeType: ConfChangeType, peer: { id: number; addr: string }, deadline: number, done: (o: WriteOutcome) => void): void {
+    if (!this.isLeader) return done({ ok: false, reason: 'not-leader' })
+    const pid = this.proposals.newId()
+    try {
+      this.rawNode.proposeConfChange(encodeConfChangeEntry({ peerId: this.opts.nodeId, proposalId: pid }, changeType, peer))
+    } catch (e) {
+      if (e === ErrProposalDropped) return done({ ok: false, reason: 'dropped' })
+      throw e
+    }
+    const log = this.rawNode.raft.raftLog
+    this.proposals.track(pid, log.lastIndex(), this.rawNode.raft.term, deadline, done)
+    this.schedule()
+  }
+
+  transferLeader(to: number): void {
+    this.rawNode.transferLeader(to)
+    this.schedule()
+  }
+
+  schedule(): void {
+    if (this.scheduled || this.stopped) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.idle = this.run()
+    })
+  }
+
+  private onTick(): void {
+    this.rawNode.tick()
+    const now = Date.now()
+    this.proposals.expire(now)
+    this.reads.expire(now)
+    for (const q of this.queue) if (q.deadline <= now) q.done({ ok: false, reason: 'timeout' })
+    this.queue = this.queue.filter((q) => q.deadline > now)
+    this.schedule()
+  }
+
+  private stepMessages(msgs: Message[]): void {
+    if (this.stopped) return
+    for (const m of msgs) {
+      this.counters.messagesReceived++
+      try {
+        this.rawNode.step(m)
+      } catch (e) {
+        this.counters.stepErrors++
+        if (e !== ErrStepPeerNotFound) this.log.warn({ err: e, type: m.msgType, from: m.from }, 'step failed')
+      }
+    }
+    this.schedule()
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) {
+      this.rerun = true
+      return
+    }
+    this.running = true
+    try {
+      do {
+        this.rerun = false
+        this.flushWrites()
+        this.flushReads()
+        while (!this.stopped && this.rawNode.hasReady()) await this.handleReady()
+      } while (this.rerun && !this.stopped)
+    } catch (err) {
+      // A storage failure leaves raft and disk in an unknown relation: stop hard.
+      this.log.fatal({ err }, 'raft driver failed; exiting')
+      process.exit(70)
+    } finally {
+      this.running = false
+    }
+  }
+
+  private flushWrites(): void {
+    if (this.queue.length === 0) return
+    const batch = this.queue
+    this.queue = []
+    if (!this.isLeader) {
+      for (const q of batch) q.done({ ok: false, reason: 'not-leader' })
+      return
+    }
+    const ids = batch.map(() => this.proposals.newId())
+    const datas = batch.map((q, i) => encodeWrite({ peerId: this.opts.nodeId, proposalId: ids[i]! }, q.op))
+    try {
+      this.rawNode.proposeBatch(datas)
+    } catch (e) {
+      if (e !== ErrProposalDropped) throw e
+      this.counters.proposalsDropped += batch.length
+      for (const q of batch) q.done({ ok: false, reason: 'not-leader' })
+      return
+    }
+    this.counters.proposals += batch.length
+    const last = this.rawNode.raft.raftLog.lastIndex()
+    const term = this.rawNode.raft.term
+    const first = last - batch.length + 1
+    batch.forEach((q, i) => this.proposals.track(ids[i]!, first + i, term, q.deadline, q.done))
+  }
+
+  private flushReads(): void {
+    const ctx = this.reads.takeBatch()
+    if (!ctx) return
+    this.counters.readIndexRequests++
+    this.rawNode.readIndex(ctx)
+  }
+
+  private async handleReady(): Promise<void> {
+    const rd = this.rawNode.ready()
+    this.counters.readyHandled++
+    if (rd.softState) this.noteRole(rd.softState.raftState, rd.softState.lead)
+    await this.storage.saveReadyState({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
+    this.counters.entriesPersisted += rd.entries.length
+    if (rd.messages.length > 0) {
+      this.peers.send(rd.messages)
+      this.counters.messagesSent += rd.messages.length
+    }
+    if (rd.committedEntries.length > 0) {
+      const result = this.applier.apply(rd.committedEntries)
+      this.counters.entriesApplied += rd.committedEntries.length
+      for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId)
+      if (result.region) {
+        this.peers.setPeers(new Map(result.region.peers.filter((p) => p.id !== this.opts.nodeId).map((p) => [p.id, p.addr])))
+        this.opts.onRegionChange?.(result.region)
+      }
+    }
+    for (const rs of rd.readStates) this.reads.answered(rs.requestCtx, rs.index)
+    this.rawNode.advance(rd)
+    this.reads.serve(this.storage.appliedIndex)
+  }
+
+  private noteRole(role: StateType, lead: number): void {
+    if (role !== StateType.Leader) {
+      this.reads.failUnanswered('not-leader')
+    }
+    if (lead !== this.lastLead) {
+      this.counters.leaderChanges++
+      this.lastLead = lead
+    }
+    this.log.info({ role: StateType[role]?.toLowerCase(), leader: lead, term: this.rawNode.raft.term }, 'raft role changed')
+    this.opts.onRoleChange?.(role, lead, this.rawNode.raft.term)
+  }
+}

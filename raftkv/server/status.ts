@@ -1,0 +1,61 @@
+// The node's status as /admin reports it (adminpb.NodeStatus): what the manager draws.
+import { adminpb } from '../../proto/generated/protos.js'
+import { StateType } from '../raft/index.js'
+import type { RaftDriver } from './raft-driver.js'
+import type { PeerTransport } from '../transport/index.js'
+import type { KvService } from './kv-service.js'
+
+export interface StatusSources {
+  nodeId: number
+  addr: string
+  startedAt: number
+  driver: RaftDriver
+  peers: PeerTransport
+  kv: KvService
+  snapshots?: () => adminpb.SnapshotStats.$Properties
+}
+
+export function roleName(s: StateType): string {
+  switch (s) {
+    case StateType.Leader: return 'leader'
+    case StateType.Candidate: return 'candidate'
+    case StateType.PreCandidate: return 'precandidate'
+    default: return 'follower'
+  }
+}
+
+export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties {
+  const st = src.driver.rawNode.status()
+  const storage = src.driver.storage
+  const region = storage.regionState.region
+  const counters: Record<string, number> = {}
+  for (const [k, v] of Object.entries(src.driver.counters)) counters[`raft.${k}`] = v
+  for (const [k, v] of Object.entries(src.kv.counters)) counters[`kv.${k}`] = v
+  const t = src.peers.stats()
+  for (const [k, v] of Object.entries(t)) if (typeof v === 'number') counters[`transport.${k}`] = v
+  for (const [k, v] of Object.entries(t.dropped)) counters[`transport.dropped.${k}`] = v
+  counters['raft.pendingProposals'] = src.driver.proposals.size
+  counters['raft.pendingReads'] = src.driver.reads.pending
+  counters['storage.logBytes'] = storage.logByteSize
+  return {
+    id: src.nodeId,
+    role: roleName(st.raftState),
+    term: st.term,
+    vote: st.vote,
+    leader: st.lead,
+    firstIndex: st.firstIndex,
+    lastIndex: st.lastIndex,
+    stabledIndex: st.stabledIndex,
+    commitIndex: st.commitIndex,
+    appliedIndex: storage.appliedIndex,
+    truncatedIndex: storage.truncatedIndex,
+    members: region.peers.map((p) => ({ id: p.id, addr: p.addr })),
+    progress: [...st.progress].map(([id, p]) => ({ id, match: p.match, next: p.next, state: p.state, recentActive: p.recentActive, pendingSnapshot: p.pendingSnapshot })),
+    counters,
+    snapshots: src.snapshots?.() ?? { sent: 0, received: 0, applied: 0, failed: 0, transfers: [] },
+    faults: src.peers.getFaults(),
+    addr: src.addr,
+    uptimeMs: Date.now() - src.startedAt,
+    pid: process.pid,
+  }
+}
