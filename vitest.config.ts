@@ -1,10 +1,30 @@
 import { defineConfig } from 'vitest/config'
 
+// Two projects: `unit` (in-process, parallel) and `e2e` (real node processes on loopback,
+// one file at a time so that a 2-core CI machine is not oversubscribed).
 export default defineConfig({
   test: {
-    include: ['raftkv/**/*.test.ts', 'main/**/*.test.ts', 'test/**/*.test.ts'],
-    environment: 'node',
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['raftkv/**/*.test.ts', 'main/**/*.test.ts', 'test/support/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          pool: 'forks',
+        },
+      },
+    ],
   },
 })
