@@ -42,7 +42,7 @@ describe('crash safety', () => {
     const dataDir = await dirs.make()
     const seed = Date.now() % 1_000_000
     for (let round = 0; round < 6; round++) {
-      const killAfter = 5 + Math.floor(Math.random() * 60)
+      const killAfter = 3 + Math.floor(Math.random() * 30)
       const ack = await runAndKill(dataDir, seed + round, killAfter)
       const s = await PeerStorage.open({ dataDir })
       try {
