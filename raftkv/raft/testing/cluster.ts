@@ -4,9 +4,9 @@
 // (losing everything not in storage) and restart from storage. Every random choice comes
 // from one seeded Prng, so a seed replays the same run.
 import {
-  ConfChangeType, EntryType, ErrProposalDropped, ErrStepPeerNotFound, MemoryStorage, RawNode, StateType,
+  ConfChangeType, EntryType, ErrProposalDropped, ErrStepPeerNotFound, MemoryStorage, MessageType, RawNode, StateType,
   decodeConfChange, isEmptyHardState, isEmptySnap,
-  type Config, type Message, type Ready, type Snapshot,
+  type Config, type ConfState, type HardState, type Message, type Ready, type Snapshot,
 } from '../index.js'
 import { SafetyChecker, SafetyViolation, entryKey } from './invariants.js'
 import { Prng } from './prng.js'
@@ -28,12 +28,28 @@ export interface ClusterOptions {
   maxSizePerMsg?: number
   electionTick: number
   heartbeatTick: number
+  /**
+   * The state machine survives crashes (applied atomically with its index, like the KV node):
+   * a restart passes Config.applied and the membership as of that index. Otherwise it is
+   * rebuilt from the storage's snapshot and the committed entries after it.
+   */
+  durableApply: boolean
+}
+
+/** MemoryStorage whose ConfState can be the application's (persisted with its applied index). */
+class SimStorage extends MemoryStorage {
+  conf: number[] | undefined
+
+  override initialState(): { hardState: HardState; confState: ConfState } {
+    const st = super.initialState()
+    return this.conf === undefined ? st : { hardState: st.hardState, confState: { nodes: this.conf } }
+  }
 }
 
 /** One simulated server: its durable storage, and (while up) its RawNode and state machine. */
 interface SimNode {
   id: number
-  storage: MemoryStorage
+  storage: SimStorage
   node: RawNode | undefined
   /** The state machine: entryKey of every applied index, keys[i - 1] for index i. */
   keys: string[]
@@ -66,7 +82,7 @@ export class Cluster {
   readonly committedProposals = new Set<string>()
   /** Nodes removed from the membership and destroyed, never to come back. */
   readonly destroyed = new Set<number>()
-  readonly stats = { proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0 }
+  readonly stats = { stepsWithLeader: 0, proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0 }
 
   constructor(readonly opts: ClusterOptions) {
     this.rng = new Prng(opts.seed)
@@ -74,7 +90,7 @@ export class Cluster {
     this.nextId = opts.size + 1
     const keys = Array.from({ length: INIT_INDEX }, () => 'boot')
     for (const id of members) {
-      const storage = new MemoryStorage()
+      const storage = new SimStorage()
       storage.applySnapshot({
         data: encodeState({ keys, conf: members }),
         metadata: { index: INIT_INDEX, term: INIT_TERM, confState: { nodes: members } },
@@ -86,21 +102,24 @@ export class Cluster {
     }
   }
 
-  /** Starts (or restarts) a node from what its storage holds. */
+  /** Starts (or restarts) a node from what its storage (and a durable state machine) holds. */
   private start(sim: SimNode): void {
     const snap = sim.storage.snapshot()
     const snapIndex = snap.metadata?.index ?? 0
-    const state = isEmptySnap(snap) ? { keys: [], conf: [] } : decodeState(snap)
-    sim.keys = state.keys.slice()
-    sim.applied = snapIndex
-    sim.conf = state.conf.slice()
     if (!isEmptySnap(snap)) this.observeSnapshotState(sim, snap)
+    if (!this.opts.durableApply || sim.applied < snapIndex) {
+      const state = isEmptySnap(snap) ? { keys: [], conf: [] } : decodeState(snap)
+      sim.keys = state.keys.slice()
+      sim.applied = snapIndex
+      sim.conf = state.conf.slice()
+    }
+    sim.storage.conf = this.opts.durableApply && sim.applied > snapIndex ? sim.conf.slice() : undefined
     const c: Config = {
       id: sim.id,
       electionTick: this.opts.electionTick,
       heartbeatTick: this.opts.heartbeatTick,
       storage: sim.storage,
-      applied: snapIndex,
+      applied: sim.applied,
       rand: new Prng(this.opts.seed * 1009 + sim.id * 31 + sim.restarts).asRand(),
       preVote: this.opts.preVote,
       checkQuorum: this.opts.checkQuorum,
@@ -145,12 +164,54 @@ export class Cluster {
     if (!isEmptySnap(rd.snapshot)) this.applySnapshot(sim, rd.snapshot)
     if (rd.entries.length > 0) sim.storage.append(rd.entries)
     if (!isEmptyHardState(rd.hardState)) sim.storage.setHardState(rd.hardState)
-    for (const m of rd.messages) this.send(m)
+    for (const m of rd.messages) {
+      this.checkDurable(sim, m)
+      this.send(m)
+    }
     let removedSelf = false
     for (const e of rd.committedEntries) removedSelf = this.apply(sim, e, node) || removedSelf
     this.answerReads(sim, rd)
     node.advance(rd)
     if (removedSelf) this.destroy(sim.id)
+  }
+
+  /**
+   * Ready's ordering: what a message promises must already be on disk when it leaves — a
+   * granted vote, the entries an append carries or an append response acknowledges.
+   */
+  private checkDurable(sim: SimNode, m: Message): void {
+    const hs = sim.storage.initialState().hardState
+    const type = m.msgType ?? MessageType.MsgHup
+    if (type === MessageType.MsgRequestVoteResponse && !m.reject) {
+      // Honoured once the vote, or a later term (no more votes in that one), is on disk.
+      const term = hs.term ?? 0
+      if (term < (m.term ?? 0) || (term === (m.term ?? 0) && (hs.vote ?? 0) !== (m.to ?? 0))) {
+        throw new SafetyViolation(`node ${sim.id} granted its vote to ${m.to} in term ${m.term} before persisting it (hard state ${JSON.stringify(hs)})`)
+      }
+    }
+    const persisted = (i: number, term: number): boolean => {
+      try {
+        return sim.storage.term(i) === term
+      } catch {
+        return i < sim.storage.firstIndex() // compacted: it was persisted
+      }
+    }
+    // A leader's appends go out with the Ready that persists their entries. (An append queued
+    // before its sender lost leadership may carry entries since overwritten: harmless, as
+    // that term's leader can no longer count itself towards committing them.)
+    const raft = sim.node?.raft
+    const stillLeader = raft !== undefined && raft.state === StateType.Leader && raft.term === (m.term ?? 0)
+    if (type === MessageType.MsgAppend && stillLeader) {
+      for (const e of m.entries ?? []) {
+        if (!persisted(e.index ?? 0, e.term ?? 0)) throw new SafetyViolation(`node ${sim.id} sent entry ${e.index}@${e.term} to ${m.to} before persisting it`)
+      }
+    }
+    // An ack of entries that a newer term's leader overwrote before this Ready (the ack was
+    // queued in the older term) stands for a legal history: persisted, acked, then replaced.
+    const ackTermCurrent = raft === undefined || (m.term ?? 0) >= raft.term
+    if (type === MessageType.MsgAppendResponse && !m.reject && ackTermCurrent && (m.index ?? 0) > sim.storage.lastIndex()) {
+      throw new SafetyViolation(`node ${sim.id} acknowledged index ${m.index} to ${m.to} but persisted only up to ${sim.storage.lastIndex()}`)
+    }
   }
 
   private applySnapshot(sim: SimNode, snap: Snapshot): void {
@@ -221,9 +282,28 @@ export class Cluster {
 
   /** Puts a message on the wire (or loses it, or doubles it). */
   send(m: Message): void {
-    if (this.rng.chance(this.lossRate)) return
+    if (this.rng.chance(this.lossRate)) {
+      this.lost(m, false)
+      return
+    }
     this.inflight.push(m)
     if (this.rng.chance(this.dupRate)) this.inflight.push(m)
+  }
+
+  /**
+   * A message did not arrive. The sender's transport notices what a real one would: a
+   * snapshot that failed to stream (reportSnapshot), and sometimes a peer it cannot reach.
+   */
+  lost(m: Message, unreachable: boolean): void {
+    const sender = this.nodes.get(m.from ?? 0)?.node
+    if (sender === undefined) return
+    if (m.msgType === MessageType.MsgSnapshot) sender.reportSnapshot(m.to ?? 0, true)
+    else if (unreachable && this.rng.chance(0.3)) sender.reportUnreachable(m.to ?? 0)
+  }
+
+  /** Loses the oldest undelivered messages (a congested network). */
+  dropOldest(n: number): void {
+    for (const m of this.inflight.splice(0, n)) this.lost(m, true)
   }
 
   private blocked(m: Message): boolean {
@@ -235,9 +315,12 @@ export class Cluster {
   /** Delivers the in-flight message at position i (or loses it to a partition or a dead peer). */
   deliver(i: number): void {
     const [m] = this.inflight.splice(i, 1)
-    if (m === undefined || this.blocked(m)) return
+    if (m === undefined) return
     const sim = this.nodes.get(m.to ?? 0)
-    if (sim?.node === undefined) return
+    if (sim?.node === undefined || this.blocked(m)) {
+      this.lost(m, true)
+      return
+    }
     try {
       sim.node.step(m)
     } catch (e) {
@@ -245,6 +328,7 @@ export class Cluster {
       // refuses, is an expected refusal; anything else is a bug.
       if (e !== ErrStepPeerNotFound && e !== ErrProposalDropped) throw e
     }
+    if (m.msgType === MessageType.MsgSnapshot) this.nodes.get(m.from ?? 0)?.node?.reportSnapshot(m.to ?? 0, false)
   }
 
   /** Delivers a random in-flight message. */
@@ -280,8 +364,10 @@ export class Cluster {
   crash(sim: SimNode): void {
     if (sim.node === undefined) return
     sim.node = undefined
-    sim.keys = []
-    sim.applied = 0
+    if (!this.opts.durableApply) {
+      sim.keys = []
+      sim.applied = 0
+    }
     this.stats.crashes++
   }
 
@@ -291,10 +377,19 @@ export class Cluster {
     this.start(sim)
   }
 
-  /** Splits the live membership into two random groups (a network partition). */
+  /**
+   * A network partition: mostly a random minority cut off from the rest (so that a majority
+   * can go on), sometimes an arbitrary split into two groups.
+   */
   partition(): void {
     this.groups = new Map()
-    for (const id of this.nodes.keys()) this.groups.set(id, this.rng.int(0, 2))
+    const ids = [...this.nodes.keys()]
+    if (this.rng.chance(0.3)) {
+      for (const id of ids) this.groups.set(id, this.rng.int(0, 2))
+      return
+    }
+    const minority = this.rng.shuffle(ids).slice(0, this.rng.int(1, Math.max(2, Math.ceil(ids.length / 2))))
+    for (const id of ids) this.groups.set(id, minority.includes(id) ? 1 : 0)
   }
 
   heal(): void {
@@ -311,18 +406,19 @@ export class Cluster {
     const cc = add
       ? { changeType: ConfChangeType.AddNode, nodeId: this.nextId }
       : { changeType: ConfChangeType.RemoveNode, nodeId: this.rng.pick(members) }
-    if (add) {
-      // The new server starts empty and outside any membership; it learns the cluster from
-      // the leader's snapshot once the change is applied.
-      const sim: SimNode = { id: this.nextId++, storage: new MemoryStorage(), node: undefined, keys: [], applied: 0, conf: [], restarts: 0 }
-      this.nodes.set(sim.id, sim)
-      this.start(sim)
-    }
-    this.stats.confChanges++
     try {
       lead.node!.proposeConfChange(cc)
     } catch (e) {
       if (e !== ErrProposalDropped) throw e
+      return
+    }
+    this.stats.confChanges++
+    if (add) {
+      // The new server starts empty and outside any membership; it learns the cluster from
+      // the leader's snapshot once the change is applied.
+      const sim: SimNode = { id: this.nextId++, storage: new SimStorage(), node: undefined, keys: [], applied: 0, conf: [], restarts: 0 }
+      this.nodes.set(sim.id, sim)
+      this.start(sim)
     }
   }
 

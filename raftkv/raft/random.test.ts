@@ -1,0 +1,39 @@
+// The randomized test: many seeds of a chaotic cluster (see testing/chaos.ts), checking
+// Raft's safety properties after every step and convergence after healing.
+// RAFT_SEEDS / RAFT_SEED_START / RAFT_STEPS widen the run locally; a failure names its seed
+// (replay it with RAFT_SEED_START=<seed> RAFT_SEEDS=1).
+import { expect, it } from 'vitest'
+import { runSeed, SeedFailure } from './testing/chaos.js'
+
+const envInt = (name: string, dflt: number): number => {
+  const v = process.env[name]
+  const n = v === undefined || v === '' ? NaN : Number(v)
+  return Number.isSafeInteger(n) && n >= 0 ? n : dflt
+}
+
+const SEEDS = envInt('RAFT_SEEDS', 200)
+const START = envInt('RAFT_SEED_START', 1)
+const STEPS = envInt('RAFT_STEPS', 10000)
+
+it(`keeps Raft's safety properties over ${SEEDS} random seeds`, () => {
+  const started = performance.now()
+  const failures: SeedFailure[] = []
+  let steps = 0
+  let committed = 0
+  let snapshots = 0
+  for (let seed = START; seed < START + SEEDS; seed++) {
+    try {
+      const r = runSeed(seed, STEPS)
+      steps += r.steps
+      committed += r.committed
+      snapshots += r.stats.snapshotsApplied
+    } catch (e) {
+      if (!(e instanceof SeedFailure)) throw e
+      failures.push(e)
+    }
+  }
+  const ms = Math.round(performance.now() - started)
+  console.log(`random raft: seeds ${START}..${START + SEEDS - 1} (${SEEDS}), ${steps} steps, ` +
+    `${committed} proposals committed, ${snapshots} snapshots applied, ${failures.length} failed, ${ms} ms`)
+  expect(failures.map((f) => f.message).slice(0, 3)).toEqual([])
+}, 300_000)
