@@ -104,6 +104,9 @@ export class PeerStorage implements Storage {
       if (engine.get(regionStateKey(regionId)) === undefined) bootstrap(engine, regionId, options.initialPeers ?? [])
       const states = loadStates(engine, regionId)
       const interrupted = states.region.state === PeerState.Applying
+      if (interrupted && states.raft.lastIndex !== states.apply.truncatedIndex) {
+        throw new StorageError('StorageCorrupted', `snapshot apply at ${states.apply.truncatedIndex} interrupted, yet the log reaches ${states.raft.lastIndex}`)
+      }
       const snapshots = await SnapshotStore.open(join(options.dataDir, 'snap'),
         interrupted ? { index: states.apply.truncatedIndex, term: states.apply.truncatedTerm } : undefined)
       const cache = interrupted ? new EntryCache(states.apply.truncatedIndex + 1) : await loadLog(engine, regionId, states.raft, states.apply)
@@ -236,7 +239,10 @@ export class PeerStorage implements Storage {
     }
     const raft: RaftLocalState = { hardState, lastIndex, lastTerm }
     batch.put(raftStateKey(this.regionId), encodeRaftLocalState(raft))
-    this.engine.write(batch, { sync: true })
+    // Only new entries, a new term or a new vote must reach the disk before messages go
+    // out; a commit index alone can be relearned from the leader, so it is not fsynced.
+    const mustSync = entries.length > 0 || hardState.term !== this.raft.hardState.term || hardState.vote !== this.raft.hardState.vote
+    this.engine.write(batch, { sync: mustSync })
     this.cache.append(entries)
     this.raft = raft
   }

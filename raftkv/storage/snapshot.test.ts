@@ -106,6 +106,19 @@ describe('snapshot generation', () => {
     expect(pairs.map((p) => `${p.key}=${p.value}`)).toEqual(before)
   })
 
+  it('lets the event loop run between chunks while generating', async () => {
+    const s = await nodeWithData(await dirs.make(), { entries: 5, term: 1, keys: 2000, tag: 'a' })
+    expect(() => s.snapshot()).toThrow(ErrSnapshotTemporarilyUnavailable)
+    let turns = 0
+    while (s.isGeneratingSnapshot) {
+      turns++
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    const d = decodeSnapshotData(s.snapshot().data)
+    expect(d.chunkCount).toBeGreaterThan(50)
+    expect(turns).toBeGreaterThanOrEqual(d.chunkCount)
+  })
+
   it('reuses a snapshot until the log is truncated past it, and keeps files a sender holds', async () => {
     const dir = await dirs.make()
     const s = await nodeWithData(dir, { entries: 10, term: 1, keys: 50, tag: 'a' })
@@ -156,6 +169,17 @@ describe('snapshot receive and apply', () => {
     expect(await snapEntries(dstDir)).toEqual([])
     await close(dst)
     check(await open(dstDir))
+  })
+
+  it('snapshots and applies an empty state machine', async () => {
+    const src = await nodeWithData(await dirs.make(), { entries: 8, term: 2, keys: 0, tag: 'none' })
+    const snap = await readySnapshot(src)
+    expect(decodeSnapshotData(snap.data)).toMatchObject({ kvCount: 0, chunkCount: 0, dataSize: 0, checksum: 0 })
+    const dst = await nodeWithData(await dirs.make(), { entries: 3, term: 1, keys: 10, tag: 'dst' })
+    await transfer(src, snap, dst)
+    await dst.saveReadyState({ hardState: { term: 2, commit: 8 }, entries: [], snapshot: snap })
+    expect(pairsOf(dst)).toEqual([])
+    expect(dst.applyState).toEqual({ appliedIndex: 8, truncatedIndex: 8, truncatedTerm: 2 })
   })
 
   it('refuses reads while the data is being replaced', async () => {
