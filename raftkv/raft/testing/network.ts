@@ -1,9 +1,9 @@
 // A deterministic simulated network of Raft state machines (after etcd-raft's test network):
 // send() steps a message into its target, collects the target's outbox, passes it through
 // the link faults and keeps going until nothing is left to deliver.
-import { ErrProposalDropped, MemoryStorage, type Message, type MessageType, type Raft } from '../index.js'
+import { ErrProposalDropped, MemoryStorage, type Entry, type Message, type MessageType, type Raft } from '../index.js'
 import { Faults } from './faults.js'
-import { newTestRaft, readMessages, type ConfigExtras } from './helpers.js'
+import { newTestRaft, persistAndApply, readMessages, type ConfigExtras } from './helpers.js'
 import { Prng } from './prng.js'
 
 /** A peer that swallows everything and never answers. */
@@ -78,6 +78,20 @@ export class Network {
         else queue.push(out)
       }
     }
+  }
+
+  /**
+   * Persists every raft's unstable entries into its storage and marks what is committed as
+   * applied (as an application would between Readys); returns the newly applied entries by id.
+   */
+  persistAll(): Map<number, Entry[]> {
+    const out = new Map<number, Entry[]>()
+    for (const [id, p] of this.peers) {
+      const s = this.storage.get(id)
+      if (p instanceof BlackHole || s === undefined) continue
+      out.set(id, persistAndApply(p, s))
+    }
+    return out
   }
 
   /** Delivers the messages delay() held back, in the order they were held. */
