@@ -1,0 +1,13 @@
+// raftkv/client: the client library for /kv and /admin, and the load generator.
+export { RaftKvClient, DEFAULT_TIMEOUT_MS } from './kv-client.js'
+export type { Bytes, CallOptions, KvPair, RaftKvClientOptions, ScanOptions, ScanResult } from './kv-client.js'
+export { AdminClient } from './admin-client.js'
+export type { AdminClientOptions, PeerChange } from './admin-client.js'
+export * from './admin-status.js'
+export * from './errors.js'
+export { parseEndpoint, parseEndpointList } from './endpoint.js'
+export { runLoad, loadKey } from './load.js'
+export type { LoadOptions, LoadProgress, LoadReport, OperationReport } from './load.js'
+export * from './history.js'
+export { LatencyHistogram } from './latency-histogram.js'
+export type { LatencySummary } from './latency-histogram.js'

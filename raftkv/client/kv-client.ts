@@ -1,0 +1,250 @@
+// RaftKvClient: get/put/delete/scan against a raftkv cluster over /kv.
+// Finds and caches the leader, follows NotLeader hints, retries what was
+// definitely refused (or never sent) with capped backoff, all within one
+// deadline per call, then fails with a typed ClientError.
+import { kvpb } from '../../proto/generated/protos.js'
+import { backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js'
+import { ConnectionPool } from './connection-pool.js'
+import { parseEndpoint } from './endpoint.js'
+import {
+  ClientClosedError,
+  ClientError,
+  ConnectionError,
+  DeadlineExceededError,
+  ProtocolError,
+  ServerError,
+  kvErrorCode,
+} from './errors.js'
+import type { MuxCodec } from './mux-connection.js'
+import { judgeConnectionError, judgeServerError } from './retry-policy.js'
+
+export type Bytes = string | Uint8Array
+
+export interface RaftKvClientOptions {
+  /** host:port of one or more nodes; any of them will do, the client finds the leader. */
+  endpoints: string[]
+  /** The cluster token, sent as `authorization: Bearer <token>`. */
+  token: string
+  /** Overall deadline of one call, retries included (default 5000). */
+  timeoutMs?: number
+  backoff?: BackoffOptions
+  /** Largest frame accepted from a node (bytes). */
+  maxPayload?: number
+}
+
+export interface CallOptions {
+  /** Overrides the client's timeoutMs for this call. */
+  timeoutMs?: number
+}
+
+export interface ScanOptions extends CallOptions {
+  /** At most this many pairs (0 or absent: the server's maximum). */
+  limit?: number
+}
+
+export interface KvPair {
+  key: Buffer
+  value: Buffer
+}
+
+export interface ScanResult {
+  pairs: KvPair[]
+  /** True when the range holds more pairs than were returned. */
+  more: boolean
+}
+
+type Command = 'get' | 'put' | 'delete' | 'scan'
+
+type AttemptResult =
+  | { kind: 'response'; response: kvpb.KvResponse }
+  | { kind: 'failure'; error: ConnectionError | ProtocolError; sent: boolean }
+  | { kind: 'deadline'; sent: boolean }
+
+const kvCodec: MuxCodec<kvpb.KvRequest.$Properties, kvpb.KvResponse> = {
+  encode: (request) => kvpb.KvRequest.encode(request).finish(),
+  decode: (frame) => kvpb.KvResponse.decode(frame),
+  idOf: (response) => response.id,
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000
+
+export class RaftKvClient {
+  private readonly endpoints: string[]
+  private readonly timeoutMs: number
+  private readonly backoff: BackoffOptions
+  private readonly pool: ConnectionPool<kvpb.KvRequest.$Properties, kvpb.KvResponse>
+  private cachedLeader: string | undefined
+  private nextId = 1
+  private roundRobin = 0
+  private closed = false
+
+  constructor(options: RaftKvClientOptions) {
+    if (options.endpoints.length === 0) throw new TypeError('RaftKvClient needs at least one endpoint')
+    this.endpoints = [...new Set(options.endpoints.map(parseEndpoint))]
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF
+    this.pool = new ConnectionPool({ path: '/kv', token: options.token, codec: kvCodec, maxPayload: options.maxPayload })
+  }
+
+  /** The endpoint believed to lead, once a call succeeded or a node gave a hint. */
+  get leader(): string | undefined {
+    return this.cachedLeader
+  }
+
+  /** The value of key, or null when it is absent. */
+  async get(key: Bytes, options?: CallOptions): Promise<Buffer | null> {
+    const response = await this.call('get', { get: { key: toBytes(key) } }, options?.timeoutMs)
+    const result = response.get!
+    return result.found === true ? toBuffer(result.value) : null
+  }
+
+  async put(key: Bytes, value: Bytes, options?: CallOptions): Promise<void> {
+    await this.call('put', { put: { key: toBytes(key), value: toBytes(value) } }, options?.timeoutMs)
+  }
+
+  async delete(key: Bytes, options?: CallOptions): Promise<void> {
+    await this.call('delete', { delete: { key: toBytes(key) } }, options?.timeoutMs)
+  }
+
+  /** Pairs with start <= key < end (end empty: to the end of the key space), in key order. */
+  async scan(start: Bytes = '', end: Bytes = '', options?: ScanOptions): Promise<ScanResult> {
+    const response = await this.call('scan', { scan: { start: toBytes(start), end: toBytes(end), limit: options?.limit ?? 0 } }, options?.timeoutMs)
+    const result = response.scan!
+    return {
+      pairs: (result.pairs ?? []).map((pair) => ({ key: toBuffer(pair.key), value: toBuffer(pair.value) })),
+      more: result.more === true,
+    }
+  }
+
+  /** Closes every socket; calls still running fail with CLOSED. */
+  async close(): Promise<void> {
+    this.closed = true
+    this.pool.closeAll()
+  }
+
+  private async call(command: Command, body: Omit<kvpb.KvRequest.$Properties, 'id'>, timeoutMs = this.timeoutMs): Promise<kvpb.KvResponse> {
+    const isWrite = command === 'put' || command === 'delete'
+    const deadline = performance.now() + timeoutMs
+    let target = this.cachedLeader ?? this.nextEndpoint(undefined)
+    let attempts = 0
+    let retries = 0
+    let hintHops = 0
+    let lastError: ClientError | undefined
+    for (;;) {
+      if (this.closed) throw new ClientClosedError(false)
+      const remaining = deadline - performance.now()
+      if (remaining <= 0) throw new DeadlineExceededError(timeoutMs, attempts, false, lastError)
+      attempts++
+      const result = await this.attempt(target, { ...body, id: this.nextId++ }, remaining)
+      if (this.closed) throw new ClientClosedError(isWrite && result.kind !== 'response' && result.sent)
+
+      if (result.kind === 'deadline') {
+        // Sent and unanswered: a write may still apply.
+        throw new DeadlineExceededError(timeoutMs, attempts, isWrite && result.sent, lastError)
+      }
+
+      if (result.kind === 'failure') {
+        const { error, sent } = result
+        if (error instanceof ConnectionError && (error.httpStatus === 401 || error.httpStatus === 403)) {
+          throw new ServerError('UNAUTHORIZED', `${target} refused the token (HTTP ${error.httpStatus})`, target, false)
+        }
+        const verdict = error instanceof ProtocolError ? { retry: !isWrite, unknownOutcome: isWrite } : judgeConnectionError(sent, isWrite)
+        if (!verdict.retry) throw rebuild(error, verdict.unknownOutcome)
+        lastError = error
+        if (this.cachedLeader === target) this.cachedLeader = undefined
+        target = this.nextEndpoint(target)
+        await this.pause(retries++, deadline)
+        continue
+      }
+
+      const { response } = result
+      const wireError = response.error
+      if (wireError !== undefined && wireError !== null && (wireError.code ?? 0) !== kvpb.ErrorCode.OK) {
+        const code = kvErrorCode(wireError.code ?? 0)
+        const verdict = judgeServerError(code, isWrite)
+        const hint = code === 'NOT_LEADER' ? validHint(wireError.leaderAddr) : undefined
+        const error = new ServerError(code, wireError.message || code, target, verdict.unknownOutcome, wireError.leaderId ?? 0, wireError.leaderAddr ?? '')
+        if (!verdict.retry) throw error
+        lastError = error
+        if (code === 'NOT_LEADER') {
+          if (hint !== undefined && hint !== target) {
+            // Follow the hint at once, unless hints keep bouncing us around.
+            this.cachedLeader = hint
+            target = hint
+            if (++hintHops <= this.endpoints.length) continue
+          } else {
+            if (this.cachedLeader === target) this.cachedLeader = undefined
+            target = this.nextEndpoint(target)
+          }
+        }
+        await this.pause(retries++, deadline)
+        continue
+      }
+
+      if (response.result !== command) {
+        throw new ProtocolError(target, `${target} answered a ${command} with ${response.result ?? 'no result'}`, isWrite)
+      }
+      this.cachedLeader = target
+      return response
+    }
+  }
+
+  /** One request to one endpoint, bounded by remainingMs. */
+  private attempt(endpoint: string, request: kvpb.KvRequest.$Properties, remainingMs: number): Promise<AttemptResult> {
+    const connection = this.pool.get(endpoint, remainingMs)
+    const id = request.id!
+    let sent = false
+    return new Promise<AttemptResult>((resolve) => {
+      const timer = setTimeout(() => {
+        connection.forget(id)
+        resolve({ kind: 'deadline', sent })
+      }, remainingMs)
+      connection.request(id, request, () => { sent = true }).then(
+        (response) => {
+          clearTimeout(timer)
+          resolve({ kind: 'response', response })
+        },
+        (error: unknown) => {
+          clearTimeout(timer)
+          if (error instanceof ConnectionError) resolve({ kind: 'failure', error, sent: error.sent })
+          else if (error instanceof ProtocolError) resolve({ kind: 'failure', error, sent })
+          else resolve({ kind: 'failure', error: new ProtocolError(endpoint, String(error), sent, error), sent })
+        },
+      )
+    })
+  }
+
+  /** The endpoint after `current` in the configured list (round robin when unknown). */
+  private nextEndpoint(current: string | undefined): string {
+    const index = current === undefined ? -1 : this.endpoints.indexOf(current)
+    if (index >= 0) return this.endpoints[(index + 1) % this.endpoints.length]!
+    return this.endpoints[this.roundRobin++ % this.endpoints.length]!
+  }
+
+  private async pause(retry: number, deadline: number): Promise<void> {
+    await sleep(Math.min(backoffDelay(retry, this.backoff), deadline - performance.now()))
+  }
+}
+
+function rebuild(error: ConnectionError | ProtocolError, unknownOutcome: boolean): ClientError {
+  if (error instanceof ProtocolError) return new ProtocolError(error.endpoint, error.message, unknownOutcome, error.cause)
+  return new ConnectionError(error.endpoint, error.message, error.sent, unknownOutcome, error.httpStatus, error.cause)
+}
+
+function validHint(addr: string | null | undefined): string | undefined {
+  if (addr === undefined || addr === null || addr === '') return undefined
+  try {
+    return parseEndpoint(addr)
+  } catch {
+    return undefined
+  }
+}
+
+function toBytes(value: Bytes): Uint8Array {
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value
+}
+
+function toBuffer(value: Uint8Array | null | undefined): Buffer {
+  if (value === undefined || value === null) return Buffer.alloc(0)
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+}
