@@ -2,7 +2,7 @@
 // proposals and reads queued by the services, and Ready handling in strict order —
 // persist (one synced batch), send, apply (one atomic batch), answer, advance.
 import type { Logger } from 'pino'
-import { ErrProposalDropped, ErrStepPeerNotFound, StateType, type RawNode, type Message } from '../raft/index.js'
+import { ErrProposalDropped, ErrStepPeerNotFound, StateType, type RawNode, type Message, type Entry } from '../raft/index.js'
 import type { PeerStorage } from '../storage/peer-storage.js'
 import type { PeerTransport } from '../transport/index.js'
 import type { RegionInfo } from '../storage/local-state.js'
@@ -213,23 +213,44 @@ export class RaftDriver {
     const rd = this.rawNode.ready()
     this.counters.readyHandled++
     if (rd.softState) this.noteRole(rd.softState.raftState, rd.softState.lead)
+    // Committed entries already on disk are applied (and answered) before this Ready's
+    // fsync: they do not depend on it, and the clients waiting on them need not wait
+    // for the disk. The commit index covering them is written first, so that applied
+    // never runs ahead of the persisted commit.
+    const persistedLast = this.storage.lastIndex()
+    const committed = rd.committedEntries
+    let early = 0
+    while (early < committed.length && (committed[early]!.index ?? 0) <= persistedLast) early++
+    if (early > 0 && rd.entries.length > 0) {
+      const hs = rd.hardState
+      if ((hs.term ?? 0) !== 0) {
+        await this.storage.saveReadyState({ hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit ?? 0, persistedLast) }, entries: [] })
+      }
+      this.applyEntries(committed.slice(0, early))
+    } else {
+      early = 0
+    }
     await this.storage.saveReadyState({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
     this.counters.entriesPersisted += rd.entries.length
     if (rd.messages.length > 0) {
       this.peers.send(rd.messages)
       this.counters.messagesSent += rd.messages.length
     }
-    if (rd.committedEntries.length > 0) {
-      const result = this.applier.apply(rd.committedEntries)
-      this.counters.entriesApplied += rd.committedEntries.length
-      for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId)
-      if (result.region) {
-        this.peers.setPeers(new Map(result.region.peers.filter((p) => p.id !== this.opts.nodeId).map((p) => [p.id, p.addr])))
-        this.opts.onRegionChange?.(result.region)
-      }
-    }
+    if (early < committed.length) this.applyEntries(early === 0 ? committed : committed.slice(early))
     for (const rs of rd.readStates) this.reads.answered(rs.requestCtx, rs.index)
     this.rawNode.advance(rd)
+    this.reads.serve(this.storage.appliedIndex)
+  }
+
+  private applyEntries(entries: readonly Entry[]): void {
+    const result = this.applier.apply(entries)
+    this.counters.entriesApplied += entries.length
+    for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId)
+    if (result.region) {
+      this.peers.setPeers(new Map(result.region.peers.filter((p) => p.id !== this.opts.nodeId).map((p) => [p.id, p.addr])))
+      this.opts.onRegionChange?.(result.region)
+    }
+    // Reads waiting for this apply can run now.
     this.reads.serve(this.storage.appliedIndex)
   }
 
