@@ -37,7 +37,7 @@ export class RaftKvNode {
     this.server = new TransportServer({ nodeId: c.id, listenHost: c.listenHost, listenPort: c.listenPort, token: c.token, logger: log })
     const server = this.server
     server.peers.setPeers(this.peerMap())
-    this.driver = new RaftDriver(rawNode, storage, server.peers, { nodeId: c.id, tickMs: c.tickMs, log: log.child({ component: 'driver' }) })
+    this.driver = new RaftDriver(rawNode, storage, server.peers, { nodeId: c.id, tickMs: c.tickMs, log: log.child({ component: 'driver' }), gcCountLimit: c.raftLogGcCountLimit, gcSizeLimit: c.raftLogGcSizeLimit })
     const driver = this.driver
     this.kv = new KvService({ log: log.child({ component: 'kv' }), driver, addrOf: (id) => this.addrOf(id), requestTimeoutMs: c.requestTimeoutMs })
     const admin = new AdminService({

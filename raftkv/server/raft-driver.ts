@@ -9,7 +9,7 @@ import type { RegionInfo } from '../storage/local-state.js'
 import { Applier } from './applier.js'
 import { ProposalTracker, type ProposalOutcome } from './proposals.js'
 import { ReadQueue, type ReadOutcome } from './reads.js'
-import { encodeWrite, encodeConfChangeEntry, type WriteOp } from './commands.js'
+import { encodeWrite, encodeAdmin, encodeConfChangeEntry, AdminCmdType, type WriteOp } from './commands.js'
 import { MAX_PENDING_PROPOSALS } from './limits.js'
 import type { ConfChangeType } from '../raft/index.js'
 
@@ -19,6 +19,10 @@ export interface DriverOptions {
   nodeId: number
   tickMs: number
   log: Logger
+  /** Log GC: propose CompactLog once applied - truncated reaches this many entries. */
+  gcCountLimit?: number
+  /** Log GC: or once the log holds this many bytes. */
+  gcSizeLimit?: number
   onRoleChange?: (role: StateType, lead: number, term: number) => void
   onRegionChange?: (region: RegionInfo) => void
 }
@@ -34,8 +38,11 @@ export class RaftDriver {
   readonly reads = new ReadQueue()
   readonly counters = {
     readyHandled: 0, entriesPersisted: 0, entriesApplied: 0, messagesSent: 0, messagesReceived: 0,
-    proposals: 0, proposalsDropped: 0, readIndexRequests: 0, stepErrors: 0, leaderChanges: 0,
+    proposals: 0, proposalsDropped: 0, readIndexRequests: 0, stepErrors: 0, leaderChanges: 0, compactLogProposed: 0,
   }
+  /** Index of the CompactLog proposed last (no new one until it applied or was lost). */
+  private pendingCompact = 0
+  private pendingCompactAt = 0
   private queue: QueuedWrite[] = []
   private timer: NodeJS.Timeout | undefined
   private running = false
@@ -133,12 +140,51 @@ export class RaftDriver {
 
   private onTick(): void {
     this.rawNode.tick()
+    this.maybeCompactLog()
     const now = Date.now()
     this.proposals.expire(now)
     this.reads.expire(now)
     for (const q of this.queue) if (q.deadline <= now) q.done({ ok: false, reason: 'timeout' })
     this.queue = this.queue.filter((q) => q.deadline > now)
     this.schedule()
+  }
+
+  /**
+   * Log GC (leader): once the applied log outgrows the limits, propose CompactLog up to
+   * what every follower already has — or up to applied when one lags too far behind
+   * (it will catch up through a snapshot).
+   */
+  private maybeCompactLog(): void {
+    const countLimit = this.opts.gcCountLimit ?? 1000
+    const sizeLimit = this.opts.gcSizeLimit ?? 64 * 1024 * 1024
+    if (!this.isLeader) return
+    const applied = this.storage.appliedIndex
+    const truncated = this.storage.truncatedIndex
+    if (applied - truncated < countLimit && this.storage.logByteSize < sizeLimit) return
+    // One CompactLog at a time; give up on a lost one after a few seconds.
+    if (this.pendingCompact > truncated && Date.now() - this.pendingCompactAt < 5000) return
+    let minMatch = applied
+    for (const [id, pr] of this.rawNode.raft.prs) if (id !== this.opts.nodeId) minMatch = Math.min(minMatch, pr.match)
+    const compactIndex = minMatch > truncated && applied - minMatch < countLimit ? minMatch : applied
+    if (compactIndex <= truncated) return
+    let compactTerm: number
+    try {
+      compactTerm = this.rawNode.raft.raftLog.term(compactIndex)
+    } catch {
+      return
+    }
+    try {
+      this.rawNode.propose(encodeAdmin({ peerId: this.opts.nodeId, proposalId: 0 }, {
+        cmdType: AdminCmdType.CompactLog, compactLog: { compactIndex, compactTerm },
+      }))
+    } catch (e) {
+      if (e === ErrProposalDropped) return
+      throw e
+    }
+    this.pendingCompact = compactIndex
+    this.pendingCompactAt = Date.now()
+    this.counters.compactLogProposed++
+    this.log.debug({ compactIndex, compactTerm, applied, truncated }, 'proposed CompactLog')
   }
 
   private stepMessages(msgs: Message[]): void {
