@@ -16,6 +16,8 @@ export const CloseCode = {
   MessageTooBig: 1009,
   /** An unexpected failure on this side. */
   InternalError: 1011,
+  /** The receiver runs its maximum of transfers: try again later. */
+  TryAgainLater: 1013,
   /** A newer connection from the same peer took this one's place. */
   Replaced: 4000,
   /** The peer was removed from the membership, or is blocked from this path. */

@@ -8,6 +8,10 @@ export type TransportErrorCode =
   | 'ErrServerState'
   | 'ErrBadFrame'
   | 'ErrConnectionClosed'
+  | 'ErrSnapshotRefused'
+  | 'ErrSnapshotFailed'
+  | 'ErrSnapshotTimeout'
+  | 'ErrSnapshotCancelled'
 
 export class TransportError extends Error {
   readonly code: TransportErrorCode
@@ -60,5 +64,56 @@ export class ConnectionClosedError extends TransportError {
   constructor(message: string) {
     super('ErrConnectionClosed', message)
     this.name = 'ConnectionClosedError'
+  }
+}
+
+/** How a snapshot transfer failed, as the receiver reports it to the sender (snappb.Failure.code). */
+export type SnapshotFailureCode = 'busy' | 'refused' | 'checksum' | 'protocol' | 'handler' | 'timeout' | 'aborted'
+
+export const SNAPSHOT_FAILURE_CODES: readonly SnapshotFailureCode[] = [
+  'busy', 'refused', 'checksum', 'protocol', 'handler', 'timeout', 'aborted',
+]
+
+/**
+ * A snapshot transfer was refused before any chunk: the receiver is busy (`busy`), its
+ * handler declined it (`refused`), or this sender already runs its maximum (`busy`).
+ * A receiver's handler throws it to decline an offer.
+ */
+export class SnapshotRefusedError extends TransportError {
+  override readonly code = 'ErrSnapshotRefused' as const
+  readonly reason: 'busy' | 'refused'
+  constructor(reason: 'busy' | 'refused', message: string) {
+    super('ErrSnapshotRefused', message)
+    this.name = 'SnapshotRefusedError'
+    this.reason = reason
+  }
+}
+
+/** A snapshot transfer failed after it started; `failure` says how (the receiver's report, or this side's finding). */
+export class SnapshotFailedError extends TransportError {
+  override readonly code = 'ErrSnapshotFailed' as const
+  readonly failure: SnapshotFailureCode
+  constructor(failure: SnapshotFailureCode, message: string, options?: { cause?: unknown }) {
+    super('ErrSnapshotFailed', message, options)
+    this.name = 'SnapshotFailedError'
+    this.failure = failure
+  }
+}
+
+/** No frame from the other side within the idle timeout, or the whole transfer took too long. */
+export class SnapshotTimeoutError extends TransportError {
+  override readonly code = 'ErrSnapshotTimeout' as const
+  constructor(message: string) {
+    super('ErrSnapshotTimeout', message)
+    this.name = 'SnapshotTimeoutError'
+  }
+}
+
+/** The transfer was cancelled: its AbortSignal fired, the other side aborted, or the endpoint closed. */
+export class SnapshotCancelledError extends TransportError {
+  override readonly code = 'ErrSnapshotCancelled' as const
+  constructor(message: string) {
+    super('ErrSnapshotCancelled', message)
+    this.name = 'SnapshotCancelledError'
   }
 }

@@ -1,4 +1,5 @@
-// raftkv/transport: the node's WebSocket server, peer messaging on /raft, fault filters.
+// raftkv/transport: the node's WebSocket server, peer messaging on /raft, fault filters,
+// snapshot streams on /snapshot.
 export { TransportServer } from './server.js'
 export type { TransportServerOptions, MaxFrameBytes, ConnectionHandler, ServerStats } from './server.js'
 export { PeerTransport } from './peer-transport.js'
@@ -12,3 +13,10 @@ export { DROP_REASONS } from './stats.js'
 export { CloseCode, FROM_HEADER, ID_HEADER } from './constants.js'
 export { bearer } from './auth.js'
 export * from './errors.js'
+export { SnapshotSender } from './snapshot-sender.js'
+export type { SnapshotSenderOptions, SendSnapshotRequest, SnapshotSendResult, SnapshotSenderStats } from './snapshot-sender.js'
+export { SnapshotReceiver } from './snapshot-receiver.js'
+export type { SnapshotReceiverOptions, SnapshotReceiverStats } from './snapshot-receiver.js'
+export type {
+  SnapshotProgress, SnapshotTransferState, ProgressListener, SnapshotOffer, SnapshotSink, SnapshotHandler,
+} from './snapshot-types.js'
