@@ -30,6 +30,8 @@ export interface RaftKvClientOptions {
   backoff?: BackoffOptions
   /** Largest frame accepted from a node (bytes). */
   maxPayload?: number
+  /** Source of the backoff jitter (default Math.random). */
+  random?: () => number
 }
 
 export interface CallOptions {
@@ -67,11 +69,14 @@ const kvCodec: MuxCodec<kvpb.KvRequest.$Properties, kvpb.KvResponse> = {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000
+/** A retry is not started with less time than this left before the deadline. */
+const MIN_ATTEMPT_MS = 20
 
 export class RaftKvClient {
   private readonly endpoints: string[]
   private readonly timeoutMs: number
   private readonly backoff: BackoffOptions
+  private readonly random: () => number
   private readonly pool: ConnectionPool<kvpb.KvRequest.$Properties, kvpb.KvResponse>
   private cachedLeader: string | undefined
   private nextId = 1
@@ -83,6 +88,7 @@ export class RaftKvClient {
     this.endpoints = [...new Set(options.endpoints.map(parseEndpoint))]
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.backoff = options.backoff ?? DEFAULT_BACKOFF
+    this.random = options.random ?? Math.random
     this.pool = new ConnectionPool({ path: '/kv', token: options.token, codec: kvCodec, maxPayload: options.maxPayload })
   }
 
@@ -153,7 +159,7 @@ export class RaftKvClient {
         lastError = error
         if (this.cachedLeader === target) this.cachedLeader = undefined
         target = this.nextEndpoint(target)
-        await this.pause(retries++, deadline)
+        if (!(await this.pause(retries++, deadline))) throw new DeadlineExceededError(timeoutMs, attempts, false, lastError)
         continue
       }
 
@@ -177,7 +183,7 @@ export class RaftKvClient {
             target = this.nextEndpoint(target)
           }
         }
-        await this.pause(retries++, deadline)
+        if (!(await this.pause(retries++, deadline))) throw new DeadlineExceededError(timeoutMs, attempts, false, lastError)
         continue
       }
 
@@ -221,8 +227,16 @@ export class RaftKvClient {
     return this.endpoints[this.roundRobin++ % this.endpoints.length]!
   }
 
-  private async pause(retry: number, deadline: number): Promise<void> {
-    await sleep(Math.min(backoffDelay(retry, this.backoff), deadline - performance.now()))
+  /**
+   * Sleeps before retry number `retry`; false (at once) when too little time
+   * would be left for another attempt, so the call ends on the last definite
+   * answer rather than on one more request cut short by the deadline.
+   */
+  private async pause(retry: number, deadline: number): Promise<boolean> {
+    const delay = backoffDelay(retry, this.backoff, this.random)
+    if (deadline - performance.now() - delay < MIN_ATTEMPT_MS) return false
+    await sleep(delay)
+    return true
   }
 }
 

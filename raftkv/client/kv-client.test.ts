@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { kvpb } from '../../proto/generated/protos.js'
+import { FakeCluster } from '../../test/support/fake-kv-server.js'
+import { ClientError, ConnectionError, DeadlineExceededError, ServerError } from './errors.js'
+import { RaftKvClient } from './kv-client.js'
+
+const TOKEN = 'secret-token'
+
+let cluster: FakeCluster
+const clients: RaftKvClient[] = []
+
+function client(endpoints: string[], timeoutMs = 3000, token = TOKEN): RaftKvClient {
+  // Backoff without jitter (always the full delay), so that retries are counted the same on every run.
+  const c = new RaftKvClient({ endpoints, token, timeoutMs, random: () => 1 })
+  clients.push(c)
+  return c
+}
+
+async function failure(promise: Promise<unknown>): Promise<ClientError> {
+  try {
+    await promise
+  } catch (err) {
+    expect(err).toBeInstanceOf(ClientError)
+    return err as ClientError
+  }
+  throw new Error('expected the call to fail')
+}
+
+beforeEach(async () => {
+  cluster = await FakeCluster.start({ nodes: 3, token: TOKEN })
+})
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()))
+  await cluster.close()
+})
+
+describe('RaftKvClient', () => {
+  it('puts, gets, deletes and scans, finding the leader from a follower hint', async () => {
+    const c = client([cluster.node(2).addr, cluster.node(3).addr, cluster.node(1).addr])
+    await c.put('a', 'one')
+    await c.put(Buffer.from('b'), Buffer.from([0, 1, 2]))
+    expect(c.leader).toBe(cluster.node(1).addr)
+    expect((await c.get('a'))!.toString()).toBe('one')
+    expect([...(await c.get('b'))!]).toEqual([0, 1, 2])
+    expect(await c.get('missing')).toBeNull()
+    await c.put('c', 'three')
+    const all = await c.scan()
+    expect(all.pairs.map((p) => p.key.toString())).toEqual(['a', 'b', 'c'])
+    const page = await c.scan('b', '', { limit: 1 })
+    expect(page.pairs.map((p) => p.key.toString())).toEqual(['b'])
+    expect(page.more).toBe(true)
+    await c.delete('a')
+    expect(await c.get('a')).toBeNull()
+    // The first call went to node 2, which answered NotLeader; everything else went straight to node 1.
+    expect(cluster.node(2).received).toHaveLength(1)
+    expect(cluster.node(3).received).toHaveLength(0)
+  })
+
+  it('follows a hint to a node that is not among its endpoints', async () => {
+    cluster.setLeader(3)
+    const c = client([cluster.node(1).addr])
+    await c.put('k', 'v')
+    expect(c.leader).toBe(cluster.node(3).addr)
+    expect(cluster.node(3).received).toHaveLength(1)
+  })
+
+  it('goes round the endpoints, with backoff, while nobody can name the leader', async () => {
+    cluster.hints = false
+    cluster.setLeader(3)
+    const c = client(cluster.endpoints)
+    await c.put('k', 'v')
+    expect(c.leader).toBe(cluster.node(3).addr)
+    expect(cluster.node(1).received.length).toBeGreaterThanOrEqual(1)
+    expect(cluster.node(2).received.length).toBeGreaterThanOrEqual(1)
+  })
+
+  it('retries StaleCommand and ServerBusy: both are definite refusals', async () => {
+    cluster.node(1).respondNext({ kind: 'staleCommand' }, { kind: 'error', code: kvpb.ErrorCode.SERVER_BUSY }, { kind: 'staleCommand' })
+    const c = client([cluster.node(1).addr])
+    await c.put('k', 'v')
+    expect(cluster.node(1).received).toHaveLength(4)
+    expect(cluster.store.get('k')!.toString()).toBe('v')
+  })
+
+  it('retries a read whose connection drops, on a new connection', async () => {
+    cluster.store.set('k', Buffer.from('v'))
+    cluster.node(1).respondNext({ kind: 'dropConnection', apply: false })
+    const c = client([cluster.node(1).addr])
+    expect((await c.get('k'))!.toString()).toBe('v')
+    expect(cluster.node(1).kvConnections).toBe(2)
+  })
+
+  it('does not retry a write whose connection dropped after sending: the outcome is unknown', async () => {
+    cluster.node(1).respondNext({ kind: 'dropConnection', apply: true })
+    const c = client([cluster.node(1).addr])
+    const err = await failure(c.put('k', 'v'))
+    expect(err).toBeInstanceOf(ConnectionError)
+    expect(err.code).toBe('CONNECTION')
+    expect(err.unknownOutcome).toBe(true)
+    expect(cluster.node(1).received).toHaveLength(1)
+    // It did apply: "unknown" was the honest answer.
+    expect(cluster.store.get('k')!.toString()).toBe('v')
+  })
+
+  it('does not retry a write the node answered with TIMEOUT, but retries such a read', async () => {
+    const c = client([cluster.node(1).addr])
+    cluster.node(1).respondNext({ kind: 'error', code: kvpb.ErrorCode.TIMEOUT })
+    const err = await failure(c.put('k', 'v'))
+    expect(err).toBeInstanceOf(ServerError)
+    expect(err).toMatchObject({ code: 'TIMEOUT', unknownOutcome: true })
+    cluster.node(1).respondNext({ kind: 'error', code: kvpb.ErrorCode.TIMEOUT })
+    expect(await c.get('k')).toBeNull()
+    expect(cluster.node(1).received).toHaveLength(3)
+  })
+
+  it('fails at the deadline with an unknown outcome when a write is sent and unanswered', async () => {
+    cluster.node(1).respondNext({ kind: 'delay', ms: 5000 })
+    const c = client([cluster.node(1).addr], 200)
+    const err = await failure(c.put('k', 'v'))
+    expect(err).toBeInstanceOf(DeadlineExceededError)
+    expect(err).toMatchObject({ code: 'DEADLINE_EXCEEDED', unknownOutcome: true })
+  })
+
+  it('fails at the deadline with a definite refusal when no leader ever takes the write', async () => {
+    cluster.hints = false
+    cluster.setLeader(null)
+    const c = client(cluster.endpoints, 300)
+    const err = await failure(c.put('k', 'v'))
+    expect(err).toMatchObject({ code: 'DEADLINE_EXCEEDED', unknownOutcome: false })
+    expect((err.cause as ClientError).code).toBe('NOT_LEADER')
+    expect(cluster.store.size).toBe(0)
+    // Backoff 10, 20, 40, 80 ms; the next (160 ms) would pass the deadline: five attempts.
+    expect(err).toMatchObject({ attempts: 5 })
+  })
+
+  it('fails at the deadline, outcome known, when no endpoint accepts connections', async () => {
+    const dead = cluster.node(2).addr
+    await cluster.node(2).close()
+    const c = client([dead], 300)
+    const err = await failure(c.put('k', 'v'))
+    expect(err).toMatchObject({ code: 'DEADLINE_EXCEEDED', unknownOutcome: false })
+    expect((err.cause as ClientError).code).toBe('CONNECTION')
+    expect(err.message).toContain('ECONNREFUSED')
+  })
+
+  it('skips a dead endpoint and carries on with the others', async () => {
+    const dead = cluster.node(2).addr
+    await cluster.node(2).close()
+    const c = client([dead, cluster.node(1).addr])
+    await c.put('k', 'v')
+    expect(c.leader).toBe(cluster.node(1).addr)
+  })
+
+  it('gives up at once on a wrong token (HTTP 401) and on requests the node refuses', async () => {
+    const wrong = client([cluster.node(1).addr], 3000, 'not-the-token')
+    const started = performance.now()
+    const err = await failure(wrong.get('k'))
+    expect(err).toMatchObject({ code: 'UNAUTHORIZED', unknownOutcome: false })
+    expect(performance.now() - started).toBeLessThan(2500)
+
+    const c = client([cluster.node(1).addr])
+    cluster.node(1).respondNext({ kind: 'error', code: kvpb.ErrorCode.KEY_TOO_LARGE, message: 'key over 4096 bytes' })
+    const tooLarge = await failure(c.put('k', 'v'))
+    expect(tooLarge).toMatchObject({ code: 'KEY_TOO_LARGE', unknownOutcome: false, message: 'key over 4096 bytes' })
+    expect(cluster.node(1).received).toHaveLength(1)
+  })
+
+  it('multiplexes concurrent calls over one socket, answers matched by id', async () => {
+    const c = client([cluster.node(1).addr])
+    cluster.node(1).respondNext({ kind: 'delay', ms: 300 })
+    const slow = c.put('slow', 'x')
+    await Promise.all(Array.from({ length: 50 }, (_, i) => c.put(`k${i}`, `v${i}`)))
+    const values = await Promise.all(Array.from({ length: 50 }, (_, i) => c.get(`k${i}`)))
+    expect(values.map((v) => v!.toString())).toEqual(Array.from({ length: 50 }, (_, i) => `v${i}`))
+    await slow
+    expect(cluster.node(1).kvConnections).toBe(1)
+  })
+
+  it('close() fails the calls in flight with CLOSED', async () => {
+    const c = client([cluster.node(1).addr])
+    await c.put('k', 'v')
+    cluster.node(1).respondNext({ kind: 'noReply', apply: false })
+    const pending = failure(c.get('k'))
+    // Wait until the node holds the request, then close.
+    for (let i = 0; i < 200 && cluster.node(1).received.length < 2; i++) await new Promise((r) => setTimeout(r, 5))
+    await c.close()
+    expect((await pending).code).toBe('CLOSED')
+  })
+})
