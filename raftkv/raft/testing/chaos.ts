@@ -31,6 +31,7 @@ export function optionsFor(seed: number): ClusterOptions {
     electionTick: 10,
     heartbeatTick: r.pick([1, 2, 3]),
     durableApply: r.chance(0.5),
+    snapshotBusyRate: r.pick([0, 0, 0.3, 0.8]),
   }
   const inflight = r.pick([0, 0, 1, 4, 64])
   if (inflight > 0) opts.maxInflightMsgs = inflight
@@ -136,14 +137,15 @@ export interface RunHooks {
 }
 
 export function runSeed(seed: number, chaosSteps: number, hooks: RunHooks = {}): RunResult {
-  const c = new Cluster(optionsFor(seed))
   const trace: string[] = []
   let step = 0
   const record = (s: string): void => {
     trace.push(`${step}: ${s}`)
     if (trace.length > 25) trace.shift()
   }
+  let c: Cluster | undefined
   try {
+    c = new Cluster(optionsFor(seed))
     for (; step < chaosSteps; step++) {
       const [, name, run] = pickAction(c)
       const detail = run(c)
@@ -157,7 +159,7 @@ export function runSeed(seed: number, chaosSteps: number, hooks: RunHooks = {}):
     step += heal(c, record)
     return { seed, steps: step, committed: c.committedProposals.size, stats: c.stats }
   } catch (e) {
-    hooks.inspect?.(c)
+    if (c !== undefined) hooks.inspect?.(c)
     throw new SeedFailure(seed, step, e, trace)
   }
 }

@@ -4,7 +4,7 @@
 // (losing everything not in storage) and restart from storage. Every random choice comes
 // from one seeded Prng, so a seed replays the same run.
 import {
-  ConfChangeType, EntryType, ErrProposalDropped, ErrStepPeerNotFound, MemoryStorage, MessageType, RawNode, StateType,
+  ConfChangeType, EntryType, ErrProposalDropped, ErrSnapshotTemporarilyUnavailable, ErrStepPeerNotFound, MemoryStorage, MessageType, RawNode, StateType,
   decodeConfChange, isEmptyHardState, isEmptySnap,
   type Config, type ConfState, type HardState, type Message, type Ready, type Snapshot,
 } from '../index.js'
@@ -34,11 +34,26 @@ export interface ClusterOptions {
    * rebuilt from the storage's snapshot and the committed entries after it.
    */
   durableApply: boolean
+  /** How often Storage.snapshot() answers ErrSnapshotTemporarilyUnavailable. */
+  snapshotBusyRate: number
 }
 
-/** MemoryStorage whose ConfState can be the application's (persisted with its applied index). */
+/**
+ * MemoryStorage whose ConfState can be the application's (persisted with its applied index),
+ * and whose snapshot() is sometimes still being built (ErrSnapshotTemporarilyUnavailable).
+ */
 class SimStorage extends MemoryStorage {
   conf: number[] | undefined
+  busyRate = 0
+
+  constructor(private readonly rng: Prng) {
+    super()
+  }
+
+  override snapshot(): Snapshot {
+    if (this.busyRate > 0 && this.rng.chance(this.busyRate)) throw ErrSnapshotTemporarilyUnavailable
+    return super.snapshot()
+  }
 
   override initialState(): { hardState: HardState; confState: ConfState } {
     const st = super.initialState()
@@ -90,7 +105,7 @@ export class Cluster {
     this.nextId = opts.size + 1
     const keys = Array.from({ length: INIT_INDEX }, () => 'boot')
     for (const id of members) {
-      const storage = new SimStorage()
+      const storage = this.newStorage(id)
       storage.applySnapshot({
         data: encodeState({ keys, conf: members }),
         metadata: { index: INIT_INDEX, term: INIT_TERM, confState: { nodes: members } },
@@ -102,9 +117,15 @@ export class Cluster {
     }
   }
 
+  private newStorage(id: number): SimStorage {
+    const s = new SimStorage(new Prng(this.opts.seed * 7 + id))
+    s.busyRate = this.opts.snapshotBusyRate
+    return s
+  }
+
   /** Starts (or restarts) a node from what its storage (and a durable state machine) holds. */
   private start(sim: SimNode): void {
-    const snap = sim.storage.snapshot()
+    const snap = sim.storage.snap
     const snapIndex = snap.metadata?.index ?? 0
     if (!isEmptySnap(snap)) this.observeSnapshotState(sim, snap)
     if (!this.opts.durableApply || sim.applied < snapIndex) {
@@ -416,7 +437,8 @@ export class Cluster {
     if (add) {
       // The new server starts empty and outside any membership; it learns the cluster from
       // the leader's snapshot once the change is applied.
-      const sim: SimNode = { id: this.nextId++, storage: new SimStorage(), node: undefined, keys: [], applied: 0, conf: [], restarts: 0 }
+      const id = this.nextId++
+      const sim: SimNode = { id, storage: this.newStorage(id), node: undefined, keys: [], applied: 0, conf: [], restarts: 0 }
       this.nodes.set(sim.id, sim)
       this.start(sim)
     }
