@@ -18,6 +18,7 @@ export function nodeCommand(): Command {
     .option('--raft-log-gc-count-limit <n>', 'compact the raft log once it holds this many applied entries', '1000')
     .option('--raft-log-gc-size-limit <bytes>', 'compact the raft log once it holds this many bytes', String(64 * 1024 * 1024))
     .option('--request-timeout-ms <ms>', 'answer TIMEOUT to requests not done within this', '5000')
+    .option('--snapshot-rate-limit <MiBps>', 'limit each snapshot transfer to this many MiB/s (0: unlimited)', '0')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
     .action(async (opts: RawNodeArgs & { logLevel: string }) => {
       const log = pino({ level: opts.logLevel, base: { pid: process.pid } })

@@ -22,6 +22,8 @@ export interface NodeConfig {
   /** Log GC: also compact once the log holds this many bytes. */
   raftLogGcSizeLimit: number
   requestTimeoutMs: number
+  /** Snapshot transfer rate limit in MiB/s (0: unlimited). */
+  snapshotRateLimitMBps: number
 }
 
 function bad(message: string): ServerError {
@@ -60,6 +62,12 @@ export function positiveInt(v: string | number, what: string): number {
   return n
 }
 
+export function nonNegative(v: string | number, what: string): number {
+  const n = typeof v === 'number' ? v : Number(v)
+  if (!Number.isFinite(n) || n < 0) throw bad(`${what} must be a non-negative number, got "${String(v)}"`)
+  return n
+}
+
 export interface RawNodeArgs {
   id: string | number
   peers: string
@@ -71,6 +79,7 @@ export interface RawNodeArgs {
   raftLogGcCountLimit?: string | number
   raftLogGcSizeLimit?: string | number
   requestTimeoutMs?: string | number
+  snapshotRateLimit?: string | number
   token?: string
 }
 
@@ -93,5 +102,6 @@ export function buildNodeConfig(a: RawNodeArgs): NodeConfig {
     raftLogGcCountLimit: positiveInt(a.raftLogGcCountLimit ?? 1000, '--raft-log-gc-count-limit'),
     raftLogGcSizeLimit: positiveInt(a.raftLogGcSizeLimit ?? 64 * 1024 * 1024, '--raft-log-gc-size-limit'),
     requestTimeoutMs: positiveInt(a.requestTimeoutMs ?? 5000, '--request-timeout-ms'),
+    snapshotRateLimitMBps: nonNegative(a.snapshotRateLimit ?? 0, '--snapshot-rate-limit'),
   }
 }

@@ -11,12 +11,15 @@ import { buildStatus } from './status.js'
 import type { NodeConfig } from './node-config.js'
 import { ServerError } from './errors.js'
 import type { adminpb } from '../../proto/generated/protos.js'
+import type { StorageEvent } from '../storage/events.js'
+import { SnapshotService } from './snapshot-service.js'
 
 export class RaftKvNode {
   private storage: PeerStorage | undefined
   private server: TransportServer | undefined
   private driver: RaftDriver | undefined
   private kv: KvService | undefined
+  private snapshots: SnapshotService | undefined
   private startedAt = Date.now()
   port = 0
 
@@ -25,7 +28,8 @@ export class RaftKvNode {
   async start(): Promise<void> {
     const c = this.config
     const log = this.log
-    this.storage = await PeerStorage.open({ dataDir: c.dataDir, initialPeers: c.peers })
+    let onStorageEvent: (e: StorageEvent) => void = () => {}
+    this.storage = await PeerStorage.open({ dataDir: c.dataDir, initialPeers: c.peers, onEvent: (e) => onStorageEvent(e) })
     const storage = this.storage
     const raftLog = log.child({ component: 'raft' })
     const logger: RaftLogger = { debug: (m) => raftLog.debug(m), info: (m) => raftLog.info(m), warn: (m) => raftLog.warn(m) }
@@ -37,7 +41,21 @@ export class RaftKvNode {
     this.server = new TransportServer({ nodeId: c.id, listenHost: c.listenHost, listenPort: c.listenPort, token: c.token, logger: log })
     const server = this.server
     server.peers.setPeers(this.peerMap())
-    this.driver = new RaftDriver(rawNode, storage, server.peers, { nodeId: c.id, tickMs: c.tickMs, log: log.child({ component: 'driver' }), gcCountLimit: c.raftLogGcCountLimit, gcSizeLimit: c.raftLogGcSizeLimit })
+    this.snapshots = new SnapshotService({
+      nodeId: c.id, token: c.token, log: log.child({ component: 'snapshot' }), storage,
+      addrOf: (id) => this.addrOf(id), step: (m) => this.driver?.stepExternal([m]),
+      report: (peer, failed) => this.driver?.reportSnapshot(peer, failed), rateLimitMBps: c.snapshotRateLimitMBps,
+    })
+    const snapshots = this.snapshots
+    onStorageEvent = (e) => {
+      snapshots.onStorageEvent(e)
+      if (e.type === 'log-gc') log.debug({ deletedBelow: e.deletedBelow }, 'raft log compacted on disk')
+      if (e.type === 'log-gc-failed') log.warn({ err: e.error }, 'raft log range delete failed')
+    }
+    this.driver = new RaftDriver(rawNode, storage, server.peers, {
+      nodeId: c.id, tickMs: c.tickMs, log: log.child({ component: 'driver' }),
+      gcCountLimit: c.raftLogGcCountLimit, gcSizeLimit: c.raftLogGcSizeLimit, sendSnapshot: (m) => snapshots.send(m),
+    })
     const driver = this.driver
     this.kv = new KvService({ log: log.child({ component: 'kv' }), driver, addrOf: (id) => this.addrOf(id), requestTimeoutMs: c.requestTimeoutMs })
     const admin = new AdminService({
@@ -46,6 +64,7 @@ export class RaftKvNode {
     })
     server.onConnection('/kv', (conn) => this.kv!.attach(conn))
     server.onConnection('/admin', (conn) => admin.attach(conn))
+    server.onConnection('/snapshot', (conn) => snapshots.attach(conn))
     this.port = await server.start()
     driver.start()
     this.startedAt = Date.now()
@@ -56,7 +75,7 @@ export class RaftKvNode {
     if (!this.driver || !this.server || !this.kv) throw new ServerError('NodeNotStarted', 'node not started')
     return buildStatus({
       nodeId: this.config.id, addr: `${this.config.listenHost}:${this.port}`, startedAt: this.startedAt,
-      driver: this.driver, peers: this.server.peers, kv: this.kv,
+      driver: this.driver, peers: this.server.peers, kv: this.kv, snapshots: () => this.snapshots!.stats(),
     })
   }
 
@@ -71,6 +90,7 @@ export class RaftKvNode {
 
   async stop(): Promise<void> {
     await this.driver?.stop()
+    await this.snapshots?.close()
     await this.server?.close()
     await this.storage?.close()
     this.log.info({ id: this.config.id }, 'stopped')

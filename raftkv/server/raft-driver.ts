@@ -2,7 +2,7 @@
 // proposals and reads queued by the services, and Ready handling in strict order —
 // persist (one synced batch), send, apply (one atomic batch), answer, advance.
 import type { Logger } from 'pino'
-import { ErrProposalDropped, ErrStepPeerNotFound, StateType, type RawNode, type Message, type Entry } from '../raft/index.js'
+import { ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, type RawNode, type Message, type Entry } from '../raft/index.js'
 import type { PeerStorage } from '../storage/peer-storage.js'
 import type { PeerTransport } from '../transport/index.js'
 import type { RegionInfo } from '../storage/local-state.js'
@@ -23,6 +23,8 @@ export interface DriverOptions {
   gcCountLimit?: number
   /** Log GC: or once the log holds this many bytes. */
   gcSizeLimit?: number
+  /** Takes the MsgSnapshot messages: their state goes over /snapshot, not /raft. */
+  sendSnapshot?: (m: Message) => void
   onRoleChange?: (role: StateType, lead: number, term: number) => void
   onRegionChange?: (region: RegionInfo) => void
 }
@@ -187,6 +189,18 @@ export class RaftDriver {
     this.log.debug({ compactIndex, compactTerm, applied, truncated }, 'proposed CompactLog')
   }
 
+  /** Steps messages that did not come over /raft (a received snapshot). */
+  stepExternal(msgs: Message[]): void {
+    this.stepMessages(msgs)
+  }
+
+  /** Reports how a snapshot transfer to a peer ended. */
+  reportSnapshot(peer: number, failed: boolean): void {
+    if (this.stopped) return
+    this.rawNode.reportSnapshot(peer, failed)
+    this.schedule()
+  }
+
   private stepMessages(msgs: Message[]): void {
     if (this.stopped) return
     for (const m of msgs) {
@@ -279,8 +293,13 @@ export class RaftDriver {
     await this.storage.saveReadyState({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
     this.counters.entriesPersisted += rd.entries.length
     if (rd.messages.length > 0) {
-      this.peers.send(rd.messages)
-      this.counters.messagesSent += rd.messages.length
+      let msgs = rd.messages
+      if (this.opts.sendSnapshot && msgs.some((m) => m.msgType === MessageType.MsgSnapshot)) {
+        for (const m of msgs) if (m.msgType === MessageType.MsgSnapshot) this.opts.sendSnapshot(m)
+        msgs = msgs.filter((m) => m.msgType !== MessageType.MsgSnapshot)
+      }
+      this.peers.send(msgs)
+      this.counters.messagesSent += msgs.length
     }
     if (early < committed.length) this.applyEntries(early === 0 ? committed : committed.slice(early))
     for (const rs of rd.readStates) this.reads.answered(rs.requestCtx, rs.index)
@@ -293,7 +312,8 @@ export class RaftDriver {
     this.counters.entriesApplied += entries.length
     for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId)
     if (result.region) {
-      this.peers.setPeers(new Map(result.region.peers.filter((p) => p.id !== this.opts.nodeId).map((p) => [p.id, p.addr])))
+      // A peer added without an address cannot be dialed: it dials us (or waits for one).
+      this.peers.setPeers(new Map(result.region.peers.filter((p) => p.id !== this.opts.nodeId && p.addr).map((p) => [p.id, p.addr])))
       this.opts.onRegionChange?.(result.region)
     }
     // Reads waiting for this apply can run now.
