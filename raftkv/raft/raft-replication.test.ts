@@ -280,6 +280,71 @@ describe('replication', () => {
     expect(nt.raft(2).raftLog.committed).toBe(4)
   })
 
+  it('§5.4.2 Figure 8: an old-term entry on a majority stays uncommitted until an entry of the leader\'s term is', () => {
+    // One entry per MsgAppend, so that the old entry can reach a majority on its own.
+    const nt = new Network([null, null, null, null, null], { extras: { maxSizePerMsg: 1 } })
+    nt.send(hup(1))
+    // (a) S1 (term 1) replicates index 2 to S2 only.
+    for (const id of [3, 4, 5]) nt.isolate(id)
+    nt.send(prop(1, 'old'))
+    nt.recover()
+    // (b) S1 crashes; S5 wins term 2 with S3 and S4, its no-op (2@2) goes nowhere.
+    nt.isolate(1)
+    nt.ignore(MessageType.MsgAppend)
+    nt.send(hup(5))
+    expect(nt.raft(5).state).toBe(StateType.Leader)
+    // (c) S5 crashes; S1 comes back and wins term 3 (its appends held back for now).
+    nt.recover()
+    nt.isolate(5)
+    nt.ignore(MessageType.MsgAppend)
+    const s1 = nt.raft(1)
+    s1.becomeFollower(s1.term, None) // restarted: a follower of its last term
+    // Its first try (term 2) meets voters that already voted in term 2; the next one wins.
+    for (let i = 0; i < 3 && s1.state !== StateType.Leader; i++) nt.send(hup(1))
+    expect(s1.state).toBe(StateType.Leader)
+    expect(s1.term).toBe(3)
+    // Deliver one message at a time (S5 stays down) and watch S1: index 2 (term 1) must not
+    // commit before a majority also holds 3@3.
+    const holds = (index: number, term: number) => [1, 2, 3, 4].filter((id) => {
+      try {
+        return nt.raft(id).raftLog.term(index) === term
+      } catch {
+        return false
+      }
+    }).length
+    let sawOldOnMajorityAlone = false
+    const queue: Message[] = [beat(1)]
+    for (let steps = 0; queue.length > 0 && steps < 1000; steps++) {
+      const m = queue.shift()!
+      if (m.to === 5) continue
+      const p = nt.raft(m.to ?? 0)
+      p.step(m)
+      queue.push(...readMessages(p))
+      if (holds(2, 1) >= 3 && holds(3, 3) < 3) sawOldOnMajorityAlone = true
+      if (s1.raftLog.committed >= 2) expect(holds(3, 3)).toBeGreaterThanOrEqual(3)
+    }
+    expect(sawOldOnMajorityAlone).toBe(true)
+    expect(s1.raftLog.committed).toBe(3)
+  })
+
+  it('§5.4.2 Figure 8, step by step: the leader of term 3 does not commit 2@1 when S3 acknowledges it', () => {
+    const s = storageWithTerms([1, 1])
+    s.setHardState({ term: 2 })
+    const r = newTestRaft(1, [1, 2, 3, 4, 5], 10, 1, s, { maxSizePerMsg: 1 })
+    r.becomeCandidate()
+    r.becomeLeader()
+    expect(r.term).toBe(3)
+    readMessages(r)
+    // S2 and S3 both hold 2@1 (with S1: a majority) but not yet 3@3.
+    r.step({ msgType: MessageType.MsgAppendResponse, from: 2, to: 1, term: 3, index: 2 })
+    r.step({ msgType: MessageType.MsgAppendResponse, from: 3, to: 1, term: 3, index: 2 })
+    expect(r.raftLog.committed).toBe(0)
+    r.step({ msgType: MessageType.MsgAppendResponse, from: 2, to: 1, term: 3, index: 3 })
+    expect(r.raftLog.committed).toBe(0)
+    r.step({ msgType: MessageType.MsgAppendResponse, from: 3, to: 1, term: 3, index: 3 })
+    expect(r.raftLog.committed).toBe(3)
+  })
+
   it('heartbeats are separate from appends and carry only a commit index each follower can hold', () => {
     const s = storageWithTerms([1, 1, 1, 1, 1])
     s.setHardState({ term: 1, commit: 5 })
