@@ -1,0 +1,12 @@
+// Every `raftkv` subcommand is registered here.
+import type { Command } from 'commander'
+import { registerKvCommands } from './kv-commands.js'
+import { registerLoadCommand } from './load-command.js'
+import { registerStatusCommand } from './status-command.js'
+
+export function registerCommands(program: Command): void {
+  registerKvCommands(program)
+  registerStatusCommand(program)
+  registerLoadCommand(program)
+  // The node process (raftkv/server) registers its `node` subcommand here, in one line.
+}

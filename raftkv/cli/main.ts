@@ -1,0 +1,47 @@
+// The `raftkv` command line: buildProgram() makes the root command, main()
+// runs it and returns the exit status (bin/raftkv.js sets it on the process).
+import { Command, CommanderError } from 'commander'
+import { ClientError } from '../client/errors.js'
+import { registerCommands } from './commands.js'
+import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js'
+
+export function buildProgram(): Command {
+  const program = new Command('raftkv')
+    .description('RaftKV: a Raft-replicated key-value store — client, status and load generator')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+  registerCommands(program)
+  program.addHelpText('after', '\nExit status: 0 ok, 1 a call failed, 2 bad usage, 3 key not found (get).')
+  // Subcommands throw instead of exiting, like the root.
+  for (const command of program.commands) command.exitOverride()
+  return program
+}
+
+/** Runs the command line (process.argv style) and returns the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync([...argv])
+    return EXIT_OK
+  } catch (err) {
+    return exitStatus(err, argv[2] ?? 'raftkv')
+  }
+}
+
+function exitStatus(err: unknown, command: string): number {
+  if (err instanceof CommanderError) {
+    // Commander printed its own message (or the help / version) already.
+    if (err.exitCode === 0) return EXIT_OK
+    return EXIT_USAGE
+  }
+  if (err instanceof CliError) {
+    process.stderr.write(`raftkv: ${err.message}\n`)
+    return err.exitCode
+  }
+  if (err instanceof ClientError) {
+    const doubt = err.unknownOutcome ? ' (the write may or may not have been applied)' : ''
+    process.stderr.write(`raftkv: ${command} failed: ${err.code}: ${err.message}${doubt}\n`)
+    return EXIT_FAILED
+  }
+  throw err
+}
