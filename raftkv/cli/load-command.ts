@@ -14,6 +14,7 @@ interface RawLoadOptions {
   clients: number
   duration: number
   keys: number
+  keyPrefix: string
   valueSize: number
   getRatio: number
   deleteRatio: number
@@ -47,6 +48,7 @@ export function registerLoadCommand(program: Command): void {
       .option('--clients <n>', 'concurrent clients', positiveIntOption, 16)
       .addOption(durationFlag('--duration <duration>', 'how long to start new operations, e.g. 10s, 1m', '10s'))
       .option('--keys <n>', 'size of the key space (16-byte keys)', positiveIntOption, 10_000)
+      .option('--key-prefix <text>', 'keys are PREFIX + digits, 16 bytes in all', 'k')
       .option('--value-size <bytes>', 'bytes per written value', nonNegativeIntOption, 128)
       .option('--get-ratio <r>', 'fraction of gets', ratioOption, 0.5)
       .option('--delete-ratio <r>', 'fraction of deletes (the rest are puts)', ratioOption, 0)
@@ -67,6 +69,7 @@ export function registerLoadCommand(program: Command): void {
         clients: raw.clients,
         durationMs: raw.duration,
         keys: raw.keys,
+        keyPrefix: raw.keyPrefix,
         valueSize: raw.valueSize,
         getRatio: raw.getRatio,
         deleteRatio: raw.deleteRatio,

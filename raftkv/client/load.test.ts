@@ -29,7 +29,7 @@ describe('runLoad', () => {
     const progress: LoadProgress[] = []
     const report = await runLoad({
       endpoints: cluster.endpoints, token: TOKEN, clients: 8, durationMs: 400, keys: 5, valueSize: 32,
-      getRatio: 0.5, deleteRatio: 0.1, history, onProgress: (p) => progress.push(p), progressIntervalMs: 100,
+      getRatio: 0.5, deleteRatio: 0.1, history, onProgress: (p) => progress.push(p), progressIntervalMs: 100, keyPrefix: 'run1-',
     })
     expect(report.clients).toBe(8)
     expect(report.completed).toBeGreaterThan(50)
@@ -46,6 +46,7 @@ describe('runLoad', () => {
     const puts = history.events.filter((e) => e.type === 'invoke' && e.f === 'put')
     expect(new Set(puts.map((e) => e.value)).size).toBe(puts.length)
     expect(puts.every((e) => e.value!.length === 32)).toBe(true)
+    expect(history.events.every((e) => /^run1-\d{11}$/.test(e.key))).toBe(true)
     expect(checkLinearizability(history.events).verdict).toBe('ok')
   })
 

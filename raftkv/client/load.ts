@@ -17,6 +17,11 @@ export interface LoadOptions {
   durationMs?: number
   /** Size of the key space (default 10000): keys are 16 bytes, `k000000000000042`. */
   keys?: number
+  /**
+   * Replaces the leading `k` of every key (default 'k'), so that runs over one
+   * cluster can use keys of their own: a history only explains the writes it records.
+   */
+  keyPrefix?: string
   /** Bytes per written value (default 128); a value is never shorter than its unique tag. */
   valueSize?: number
   /** Fraction of gets (default 0.5). */
@@ -84,9 +89,9 @@ interface Tally {
 
 const FUNCTIONS: readonly HistoryFunction[] = ['put', 'get', 'delete']
 
-/** A 16-byte key for index i (`k` + 15 digits). */
-export function loadKey(i: number): string {
-  return `k${String(i).padStart(15, '0')}`
+/** The key for index i: prefix + digits, 16 bytes in all when the prefix is short enough. */
+export function loadKey(i: number, prefix = 'k'): string {
+  return prefix + String(i).padStart(Math.max(1, 16 - prefix.length), '0')
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
@@ -98,6 +103,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const deleteRatio = options.deleteRatio ?? 0
   const random = options.random ?? Math.random
   const processBase = options.processBase ?? 0
+  const keyPrefix = options.keyPrefix ?? 'k'
   if (!(clients >= 1 && Number.isInteger(clients))) throw new RangeError('clients must be a positive integer')
   if (!(keys >= 1 && Number.isInteger(keys))) throw new RangeError('keys must be a positive integer')
   if (!(getRatio >= 0 && deleteRatio >= 0 && getRatio + deleteRatio <= 1)) throw new RangeError('getRatio and deleteRatio must be >= 0 and add up to at most 1')
@@ -133,7 +139,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     while (!stopping) {
       const r = random()
       const f: HistoryFunction = r < getRatio ? 'get' : r < getRatio + deleteRatio ? 'delete' : 'put'
-      const key = loadKey(Math.floor(random() * keys))
+      const key = loadKey(Math.floor(random() * keys), keyPrefix)
       const value = f === 'put' ? uniqueValue(`${runTag}-${proc}-${seq++}`, valueSize) : null
       const tally = tallies[f]
       tally.count++

@@ -149,6 +149,16 @@ describe('checkLinearizability: histories that are not', () => {
     }
   })
 
+  it('spells out at most ten violations, and counts the rest', () => {
+    const h = history(...Array.from({ length: 12 }, (_, i) => ({ p: i, f: 'get' as const, key: `key${i}`, value: `${'x'.repeat(100)}${i}`, from: 0, to: 1 })))
+    const result = checkLinearizability(h)
+    expect(result.violations).toHaveLength(12)
+    const lines = result.explanation.split('\n')
+    expect(lines).toHaveLength(12)
+    expect(lines[11]).toBe('- ... and 2 more key(s)')
+    expect(lines[1]).toContain(`get → "${'x'.repeat(40)}…"`)
+  })
+
   it('catches a read of a value written only after the read returned', () => {
     const h = history(
       { p: 1, f: 'get', value: 'future', from: 0, to: 1 },

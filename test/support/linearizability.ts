@@ -60,6 +60,9 @@ export interface CheckResult {
   explanation: string
 }
 
+/** Violations spelled out in the explanation (all are in `violations`). */
+const MAX_EXPLAINED = 10
+
 export class HistoryError extends Error {
   readonly code = 'MALFORMED_HISTORY' as const
   readonly eventIndex: number
@@ -137,7 +140,8 @@ export function checkLinearizability(events: readonly HistoryEvent[], options: C
   const explanation =
     verdict === 'ok' ? `linearizable: ${ops.length} operations on ${byKey.size} keys`
       : verdict === 'unknown' ? `unknown: the search ran out of budget on ${unknownKeys.length} key(s): ${unknownKeys.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}`
-        : `not linearizable (${violations.length} key(s)):\n` + violations.map((v) => `- ${v.reason}`).join('\n')
+        : `not linearizable (${violations.length} key(s)):\n` + violations.slice(0, MAX_EXPLAINED).map((v) => `- ${v.reason}`).join('\n') +
+          (violations.length > MAX_EXPLAINED ? `\n- ... and ${violations.length - MAX_EXPLAINED} more key(s)` : '')
   return { verdict, keys: byKey.size, operations: ops.length, violations, unknownKeys, steps, explanation }
 }
 
@@ -378,7 +382,7 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
   const lastWrite = bestLastWrite === -1 ? undefined : ops[bestLastWrite]!
   const held = lastWrite === undefined ? 'absent (never written)'
     : lastWrite.f === 'delete' ? `absent (deleted by ${describe(lastWrite)})`
-      : `${JSON.stringify(lastWrite.value)} (written by ${describe(lastWrite)})`
+      : `${quote(lastWrite.value!)} (written by ${describe(lastWrite)})`
   let op = blocked
   let what: string
   if (bestPendingReader >= 0) {
@@ -405,8 +409,13 @@ function zobristTags(n: number): Int32Array {
   return tags
 }
 
+/** Long values are cut (a load generator's values are unique in their first bytes). */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+}
+
 function describe(op: Operation): string {
   const ms = (ns: number): string => (Number.isFinite(ns) ? (ns / 1e6).toFixed(3) : '∞')
-  const value = op.value === null ? (op.f === 'get' ? ' → absent' : '') : op.f === 'get' ? ` → ${JSON.stringify(op.value)}` : ` ${JSON.stringify(op.value)}`
+  const value = op.value === null ? (op.f === 'get' ? ' → absent' : '') : op.f === 'get' ? ` → ${quote(op.value)}` : ` ${quote(op.value)}`
   return `${op.f}${value} by process ${op.process} (${op.outcome}, event ${op.index}, ${ms(op.callNs)}..${ms(op.returnNs)} ms)`
 }
