@@ -118,6 +118,11 @@ export class MuxConnection<Req, Res> {
       waiter.onFailure(this.deadError)
       return
     }
+    if (this.ws.readyState !== WebSocket.OPEN) {
+      // Closing already: nothing is written, so nothing can apply.
+      waiter.onFailure(new ConnectionError(this.endpoint, `connection to ${this.endpoint} is closing`, false, false))
+      return
+    }
     let frame: Uint8Array
     try {
       frame = this.options.codec.encode(request)
