@@ -3,7 +3,7 @@
 // prescribes — never a crash or a corrupted log.
 import { describe, expect, it } from 'vitest'
 import {
-  InvalidConfigError, MemoryStorage, MessageType, RaftError, RawNode, StateType, newRaft,
+  ErrStepLocalMsg, InvalidConfigError, MemoryStorage, MessageType, RaftError, RawNode, StateType, newRaft,
   type Config, type Message, type Raft,
 } from './index.js'
 import { bytes, indexTerms, newTestConfig, newTestRaft, persistAndApply, readMessages, storageWithTerms } from './testing/helpers.js'
@@ -20,6 +20,20 @@ function leader(): Raft {
   readMessages(r)
   persistAndApply(r, r.raftLog.storage as MemoryStorage)
   return r
+}
+
+/** The same leader, behind a RawNode (the application's entry point for network messages). */
+function leaderNode(): RawNode {
+  const s = new MemoryStorage()
+  const rn = new RawNode(newTestConfig(1, [1, 2, 3], 10, 1, s))
+  rn.campaign()
+  rn.step({ msgType: MessageType.MsgRequestVoteResponse, from: 2, to: 1, term: 1 })
+  const r = rn.raft
+  r.step({ msgType: MessageType.MsgAppendResponse, from: 2, to: 1, term: 1, index: 1 })
+  r.step(prop(1))
+  readMessages(r)
+  persistAndApply(r, s)
+  return rn
 }
 
 /** What a log looks like from outside, to check it was left alone. */
@@ -135,6 +149,63 @@ describe('bad input', () => {
     for (const t of types) r.step({ msgType: t, from: 2, to: 1, term: 3, index: 9, logTerm: 3, commit: 9, entries: [] })
     expect(snapshotOf(r)).toEqual(before)
     expect(r.state).toBe(StateType.Leader)
+  })
+
+  describe('a peer message without a term (stale: terms start at 1) changes nothing', () => {
+    // Only locally made messages carry no term (MsgHup, MsgBeat, MsgPropose, and the requests a
+    // follower forwards: MsgPropose, MsgReadIndex, MsgTransferLeader).
+    const follower = (): RawNode => {
+      const s = storageWithTerms([1, 1])
+      s.setHardState({ term: 1, commit: 0 })
+      const rn = new RawNode(newTestConfig(2, [1, 2, 3], 10, 1, s))
+      rn.step({ msgType: MessageType.MsgHeartbeat, from: 1, to: 2, term: 1, commit: 0 })
+      rn.ready()
+      return rn
+    }
+    it('a heartbeat without a term does not move the commit index', () => {
+      const rn = follower()
+      try {
+        rn.step({ msgType: MessageType.MsgHeartbeat, from: 3, to: 2, commit: 2 })
+      } catch (e) {
+        expect(e).toBeInstanceOf(RaftError)
+      }
+      expect(rn.raft.raftLog.committed).toBe(0)
+      expect(rn.raft.lead).toBe(1)
+    })
+    it('an append without a term does not touch the log', () => {
+      const rn = follower()
+      try {
+        rn.step({ msgType: MessageType.MsgAppend, from: 3, to: 2, index: 1, logTerm: 1, entries: [{ index: 2, term: 1, data: bytes('x') }], commit: 2 })
+      } catch (e) {
+        expect(e).toBeInstanceOf(RaftError)
+      }
+      expect(indexTerms(rn.raft.raftLog.allEntries())).toEqual([[1, 1], [2, 1]])
+      expect(rn.raft.raftLog.committed).toBe(0)
+    })
+    it('an append response without a term is not counted by the leader', () => {
+      const rn = leaderNode()
+      const r = rn.raft
+      const before = snapshotOf(r)
+      try {
+        rn.step({ msgType: MessageType.MsgAppendResponse, from: 2, to: 1, index: 2 })
+        rn.step({ msgType: MessageType.MsgAppendResponse, from: 3, to: 1, index: 2 })
+      } catch (e) {
+        expect(e).toBeInstanceOf(RaftError)
+      }
+      expect(snapshotOf(r)).toEqual(before)
+    })
+  })
+
+  it('RawNode.step refuses the application\'s own reports (MsgUnreachable, MsgSnapStatus) coming from the network', () => {
+    const rn = leaderNode()
+    const r = rn.raft
+    r.step({ msgType: MessageType.MsgAppendResponse, from: 3, to: 1, term: 1, index: 2 })
+    readMessages(r)
+    const before = snapshotOf(r)
+    expect(() => rn.step({ msgType: MessageType.MsgUnreachable, from: 2, to: 1, term: 1 })).toThrow(ErrStepLocalMsg)
+    expect(() => rn.step({ msgType: MessageType.MsgSnapStatus, from: 2, to: 1, term: 1, reject: true })).toThrow(ErrStepLocalMsg)
+    expect(() => rn.step({ msgType: MessageType.MsgCheckQuorum, from: 2, to: 1, term: 1 })).toThrow(ErrStepLocalMsg)
+    expect(snapshotOf(r)).toEqual(before)
   })
 
   it('a MsgTimeoutNow to a node outside the membership does not make it campaign', () => {

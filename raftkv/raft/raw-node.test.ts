@@ -103,6 +103,38 @@ describe('RawNode and Ready', () => {
     expect(ofType(rd.messages, MessageType.MsgAppendResponse).map((m) => [m.to, m.index, m.reject ?? false])).toEqual([[1, 1, false]])
   })
 
+  it('entries replaced between ready() and advance() are not marked stable: the next Ready persists the new ones', () => {
+    const s = new MemoryStorage()
+    const rn = new RawNode(newTestConfig(2, [1, 2, 3], 10, 1, s))
+    rn.step({ msgType: MessageType.MsgAppend, from: 1, to: 2, term: 1, index: 0, logTerm: 0, entries: [{ index: 1, term: 1 }, { index: 2, term: 1 }], commit: 1 })
+    const rd = rn.ready()
+    expect(indexTerms(rd.entries)).toEqual([[1, 1], [2, 1]])
+    // While the application persists, a new leader (term 2) replaces entry 2.
+    rn.step({ msgType: MessageType.MsgAppend, from: 3, to: 2, term: 2, index: 1, logTerm: 1, entries: [{ index: 2, term: 2 }], commit: 1 })
+    handle(rn, s, rd)
+    // (Entry 1 may be handed out again: persisting it twice is harmless; missing 2@2 is not.)
+    expect(rn.raft.raftLog.stabled).toBeLessThanOrEqual(1)
+    expect(indexTerms(rn.raft.raftLog.unstableEntries()).slice(-1)).toEqual([[2, 2]])
+    const next = rn.ready()
+    expect(indexTerms(next.entries).slice(-1)).toEqual([[2, 2]])
+    expect(next.hardState.term).toBe(2)
+    handle(rn, s, next)
+    expect(s.term(2)).toBe(2)
+    expect(rn.hasReady()).toBe(false)
+  })
+
+  it('messages and read states produced between ready() and advance() come in the next Ready', () => {
+    const s = new MemoryStorage()
+    const rn = new RawNode(newTestConfig(2, [1, 2], 10, 1, s))
+    rn.step({ msgType: MessageType.MsgHeartbeat, from: 1, to: 2, term: 1 })
+    const rd = rn.ready()
+    expect(rd.messages.length).toBe(1)
+    rn.step({ msgType: MessageType.MsgHeartbeat, from: 1, to: 2, term: 1 })
+    handle(rn, s, rd)
+    expect(rn.hasReady()).toBe(true)
+    expect(ofType(rn.ready().messages, MessageType.MsgHeartbeatResponse).length).toBe(1)
+  })
+
   it('softState is set only when the role or the leader changes', () => {
     const s = new MemoryStorage()
     const rn = new RawNode(newTestConfig(2, [1, 2], 10, 1, s))

@@ -32,6 +32,7 @@ export function optionsFor(seed: number): ClusterOptions {
     heartbeatTick: r.pick([1, 2, 3]),
     durableApply: r.chance(0.5),
     snapshotBusyRate: r.pick([0, 0, 0.3, 0.8]),
+    interleaveReady: r.chance(0.5),
   }
   const inflight = r.pick([0, 0, 1, 4, 64])
   if (inflight > 0) opts.maxInflightMsgs = inflight
@@ -45,9 +46,13 @@ type Action = [weight: number, name: string, run: (c: Cluster) => string | void]
 const ACTIONS: Action[] = [
   [40, 'deliver', (c) => c.deliverRandom()],
   [25, 'ready', (c) => {
-    const busy = c.live().filter((n) => n.node!.hasReady())
+    const busy = c.live().filter((n) => c.busy(n))
     if (busy.length === 0) return
     const n = c.rng.pick(busy)
+    if (n.pending === undefined && c.opts.interleaveReady && c.rng.chance(0.5)) {
+      c.takeReady(n)
+      return `take ready ${n.id}`
+    }
     c.handleReady(n)
     return `ready ${n.id}`
   }],
@@ -191,7 +196,7 @@ function drain(c: Cluster): void {
   for (let i = 0; i < 100; i++) {
     let busy = false
     for (const n of c.live()) {
-      if (n.node!.hasReady()) {
+      if (c.busy(n)) {
         c.handleReady(n)
         busy = true
       }

@@ -36,6 +36,8 @@ export interface ClusterOptions {
   durableApply: boolean
   /** How often Storage.snapshot() answers ErrSnapshotTemporarilyUnavailable. */
   snapshotBusyRate: number
+  /** The application sometimes steps messages between taking a Ready and advancing it. */
+  interleaveReady: boolean
 }
 
 /**
@@ -72,6 +74,8 @@ interface SimNode {
   /** Membership as of the applied index. */
   conf: number[]
   restarts: number
+  /** A Ready taken from the node and not yet handled (lost if the node crashes). */
+  pending?: Ready
 }
 
 interface PendingRead { node: number; minIndex: number }
@@ -179,9 +183,30 @@ export class Cluster {
 
   /** Persists, sends, applies and advances one Ready of the node, as an application does. */
   handleReady(sim: SimNode): void {
+    if (sim.pending === undefined) this.takeReady(sim)
+    this.finishReady(sim)
+  }
+
+  /** Whether the node has a Ready to take or one taken and not yet handled. */
+  busy(sim: SimNode): boolean {
+    return sim.pending !== undefined || (sim.node?.hasReady() ?? false)
+  }
+
+  /**
+   * Takes a Ready and leaves it pending, as an application that persists asynchronously
+   * does: messages may be stepped into the node before finishReady() handles it.
+   */
+  takeReady(sim: SimNode): void {
+    if (sim.node === undefined || sim.pending !== undefined || !sim.node.hasReady()) return
+    sim.pending = sim.node.ready()
+  }
+
+  /** Handles the pending Ready: persist, send, apply, advance. */
+  finishReady(sim: SimNode): void {
     const node = sim.node
-    if (node === undefined || !node.hasReady()) return
-    const rd = node.ready()
+    const rd = sim.pending
+    if (node === undefined || rd === undefined) return
+    sim.pending = undefined
     if (!isEmptySnap(rd.snapshot)) this.applySnapshot(sim, rd.snapshot)
     if (rd.entries.length > 0) sim.storage.append(rd.entries)
     if (!isEmptyHardState(rd.hardState)) sim.storage.setHardState(rd.hardState)
@@ -385,6 +410,7 @@ export class Cluster {
   crash(sim: SimNode): void {
     if (sim.node === undefined) return
     sim.node = undefined
+    sim.pending = undefined
     if (!this.opts.durableApply) {
       sim.keys = []
       sim.applied = 0
