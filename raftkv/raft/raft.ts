@@ -508,9 +508,14 @@ export class Raft {
   }
 
   handleHeartbeat(m: Message): void {
-    const commit = Math.min(m.commit ?? 0, this.raftLog.lastIndex())
-    this.raftLog.commitTo(commit)
-    this.send({ to: m.from ?? None, msgType: MessageType.MsgHeartbeatResponse, context: m.context ?? undefined })
+    const last = this.raftLog.lastIndex()
+    const mcommit = m.commit ?? 0
+    this.raftLog.commitTo(Math.min(mcommit, last))
+    // The leader only sends a commit index we acknowledged having. If we do not have it,
+    // our log was lost (a wiped data dir): say where it really ends so that the leader
+    // resends from there (or sends a snapshot).
+    const lost = mcommit > last
+    this.send({ to: m.from ?? None, msgType: MessageType.MsgHeartbeatResponse, context: m.context ?? undefined, reject: lost, rejectHint: lost ? last : 0 })
   }
 
   handleSnapshot(m: Message): void {

@@ -73,6 +73,11 @@ export function stepLeader(r: Raft, m: Message): void {
     case MessageType.MsgHeartbeatResponse: {
       pr.recentActive = true
       pr.probeSent = false
+      if (m.reject && (m.rejectHint ?? 0) < pr.match) {
+        r.logger.warn(`${r.id} follower ${from} lost its log (it ends at ${m.rejectHint ?? 0}, match was ${pr.match}); resending from there`)
+        pr.match = m.rejectHint ?? 0
+        pr.becomeProbe()
+      }
       if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne()
       if (pr.state === 'snapshot' && !r.flowControl) {
         // Classic mode has no snapshot status reports: after a couple of election

@@ -305,6 +305,8 @@ export class RaftDriver {
     for (const rs of rd.readStates) this.reads.answered(rs.requestCtx, rs.index)
     this.rawNode.advance(rd)
     this.reads.serve(this.storage.appliedIndex)
+    // Check the log size as it grows, not only on ticks, so that it stays bounded under load.
+    if (committed.length > 0) this.maybeCompactLog()
   }
 
   private applyEntries(entries: readonly Entry[]): void {

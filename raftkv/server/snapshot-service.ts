@@ -38,6 +38,7 @@ export interface SnapshotServiceOptions {
 
 /** Finished transfers stay visible this long. */
 const KEEP_DONE_MS = 60_000
+const MAX_ENDED_SHOWN = 16
 
 export class SnapshotService {
   readonly counters = { sent: 0, received: 0, applied: 0, failed: 0 }
@@ -52,6 +53,8 @@ export class SnapshotService {
     this.sender = new SnapshotSender({
       nodeId: opts.nodeId, token: opts.token, logger: opts.log, maxConcurrent: opts.maxConcurrentSend ?? 1,
       rateLimitMBps: opts.rateLimitMBps ?? 0, windowBytes: opts.windowBytes,
+      // Storage chunks hold ~1 MiB of pairs plus their encoding; the receiver's frame limit is 4 MiB.
+      maxChunkBytes: 2 * 1024 * 1024,
     })
     this.receiver = new SnapshotReceiver({
       logger: opts.log, maxConcurrent: opts.maxConcurrentReceive ?? 1,
@@ -209,6 +212,9 @@ export class SnapshotService {
   stats(): adminpb.SnapshotStats.$Properties {
     const now = Date.now()
     for (const [k, t] of this.transfers) if (t.endedAt && now - t.endedAt > KEEP_DONE_MS) this.transfers.delete(k)
+    // Repeated failures must not grow the list without bound: keep the newest ended ones.
+    const ended = [...this.transfers].filter(([, t]) => t.endedAt).sort((a, b) => b[1].endedAt! - a[1].endedAt!)
+    for (const [k] of ended.slice(MAX_ENDED_SHOWN)) this.transfers.delete(k)
     return {
       ...this.counters,
       transfers: [...this.transfers.values()].map(({ key: _key, endedAt: _e, ...t }) => t),
