@@ -3,10 +3,11 @@ import type { Command } from 'commander'
 import { registerKvCommands } from './kv-commands.js'
 import { registerLoadCommand } from './load-command.js'
 import { registerStatusCommand } from './status-command.js'
+import { nodeCommand } from '../server/node-command.js'
 
 export function registerCommands(program: Command): void {
   registerKvCommands(program)
   registerStatusCommand(program)
   registerLoadCommand(program)
-  // The node process (raftkv/server) registers its `node` subcommand here, in one line.
+  program.addCommand(nodeCommand())
 }
