@@ -404,6 +404,22 @@ describe('replication', () => {
     expect(apps[0]!.entries?.map((e) => e.index)).toContain(2)
   })
 
+  it('a follower that lost its log (a wiped disk) says so in its heartbeat response and is caught up again', () => {
+    const nt = new Network([null, null, null])
+    nt.send(hup(1))
+    nt.send(prop(1, 'a'))
+    nt.send(prop(1, 'b'))
+    const lead = nt.raft(1)
+    expect(lead.prs.get(3)!.match).toBe(3)
+    // Node 3 comes back empty.
+    const wiped = newTestRaft(3, [1, 2, 3], 10, 1)
+    nt.peers.set(3, wiped)
+    nt.send(beat(1))
+    expect(indexTerms(wiped.raftLog.allEntries())).toEqual(indexTerms(lead.raftLog.allEntries()))
+    expect(wiped.raftLog.committed).toBe(3)
+    expect(lead.prs.get(3)!.match).toBe(3)
+  })
+
   it('replicates and commits through leader changes on a network', () => {
     const nt = new Network([null, null, null])
     nt.send(hup(1))
