@@ -75,7 +75,8 @@ describe('election', () => {
     for (let round = 0; round < rounds; round++) {
       for (const r of rs) r.becomeFollower(r.term + 1, None)
       let timedOut = 0
-      while (timedOut === 0) {
+      for (let tick = 0; timedOut === 0; tick++) {
+        if (tick > 2 * et) throw new Error('no follower timed out within 2 election timeouts')
         for (const r of rs) {
           r.tick()
           if (readMessages(r).length > 0) timedOut++
@@ -347,7 +348,7 @@ describe('election', () => {
     nt.recover()
     // The candidate whose timer fires first wins the next term.
     const r1 = nt.raft(1)
-    while (r1.term === 1) {
+    for (let i = 0; i < 2 * r1.electionTimeout && r1.term === 1; i++) {
       r1.tick()
       nt.send(...readMessages(r1))
     }

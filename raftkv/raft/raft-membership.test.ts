@@ -176,7 +176,7 @@ describe('membership', () => {
     rn.campaign()
     const drain = () => {
       const out = []
-      while (rn.hasReady()) {
+      for (let i = 0; i < 100 && rn.hasReady(); i++) {
         const rd = rn.ready()
         storage.append(rd.entries)
         out.push(...rd.committedEntries)

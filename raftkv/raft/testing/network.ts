@@ -6,6 +6,8 @@ import { Faults } from './faults.js'
 import { newTestRaft, persistAndApply, readMessages, type ConfigExtras } from './helpers.js'
 import { Prng } from './prng.js'
 
+const MAX_DELIVERIES = 100_000
+
 /** A peer that swallows everything and never answers. */
 export class BlackHole {
   step(_m: Message): void {}
@@ -61,7 +63,9 @@ export class Network {
   /** Delivers msgs (unfiltered) and everything they cause, until the network is quiet. */
   send(...msgs: Message[]): void {
     const queue = msgs.slice()
-    while (queue.length > 0) {
+    for (let n = 0; queue.length > 0; n++) {
+      // A healthy exchange settles quickly; an endless one is a bug worth a clear failure.
+      if (n > MAX_DELIVERIES) throw new Error(`the network did not quiesce after ${MAX_DELIVERIES} deliveries`)
       const m = queue.shift()!
       const p = this.peers.get(m.to ?? 0)
       if (p === undefined) continue
