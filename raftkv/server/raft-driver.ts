@@ -42,6 +42,9 @@ export class RaftDriver {
     readyHandled: 0, entriesPersisted: 0, entriesApplied: 0, messagesSent: 0, messagesReceived: 0,
     proposals: 0, proposalsDropped: 0, readIndexRequests: 0, stepErrors: 0, leaderChanges: 0, compactLogProposed: 0,
   }
+  /** Largest gap between two messages from the leader seen as a follower (ms), and when the last came. */
+  leaderGapMaxMs = 0
+  private lastLeaderContact = 0
   /** Index of the CompactLog proposed last (no new one until it applied or was lost). */
   private pendingCompact = 0
   private pendingCompactAt = 0
@@ -205,6 +208,11 @@ export class RaftDriver {
     if (this.stopped) return
     for (const m of msgs) {
       this.counters.messagesReceived++
+      if ((m.msgType === MessageType.MsgHeartbeat || m.msgType === MessageType.MsgAppend) && m.from === this.rawNode.raft.lead && !this.isLeader) {
+        const now = performance.now()
+        if (this.lastLeaderContact > 0) this.leaderGapMaxMs = Math.max(this.leaderGapMaxMs, now - this.lastLeaderContact)
+        this.lastLeaderContact = now
+      }
       try {
         this.rawNode.step(m)
       } catch (e) {
@@ -323,6 +331,7 @@ export class RaftDriver {
   }
 
   private noteRole(role: StateType, lead: number): void {
+    this.lastLeaderContact = 0
     if (role !== StateType.Leader) {
       this.reads.failUnanswered('not-leader')
     }

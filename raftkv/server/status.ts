@@ -35,6 +35,7 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
   for (const [k, v] of Object.entries(t)) if (typeof v === 'number') counters[`transport.${k}`] = v
   for (const [k, v] of Object.entries(t.dropped)) counters[`transport.dropped.${k}`] = v
   counters['raft.pendingProposals'] = src.driver.proposals.size
+  counters['raft.leaderGapMaxMs'] = Math.round(src.driver.leaderGapMaxMs)
   counters['raft.pendingReads'] = src.driver.reads.pending
   counters['storage.logBytes'] = storage.logByteSize
   return {

@@ -120,6 +120,9 @@ describe('log GC and snapshots', () => {
     await cluster.waitForApplied(before.commitIndex, [victim], 60_000)
     const ls = await cluster.status(lead)
     expect(ls.snapshots.sent).toBeGreaterThanOrEqual(1)
+    // No election while ~16 MB went across: the leader kept its term throughout.
+    expect(ls.role).toBe('leader')
+    expect(ls.term).toBe(before.term)
     const expected = await dataSeenBy(cluster, lead)
     expect(expected.size).toBe(1000)
     expect(await dataSeenBy(cluster, victim)).toEqual(expected)
