@@ -33,6 +33,7 @@ export function optionsFor(seed: number): ClusterOptions {
     durableApply: r.chance(0.5),
     snapshotBusyRate: r.pick([0, 0, 0.3, 0.8]),
     interleaveReady: r.chance(0.5),
+    crashLeaders: r.chance(0.3),
   }
   const inflight = r.pick([0, 0, 1, 4, 64])
   if (inflight > 0) opts.maxInflightMsgs = inflight
@@ -100,6 +101,14 @@ const ACTIONS: Action[] = [
     const n = c.rng.pick(live)
     c.crash(n)
     return `crash ${n.id}`
+  }],
+  [0.6, 'crash leader', (c) => {
+    // Figure 8 of the paper: leaders that crash soon after appending leave entries of
+    // their term on a minority, for later leaders to commit or overwrite.
+    const lead = c.leader()
+    if (!c.opts.crashLeaders || lead === undefined || c.crashed().length >= 2) return
+    c.crash(lead)
+    return `crash leader ${lead.id}`
   }],
   [1, 'restart', (c) => {
     const down = c.crashed()

@@ -38,6 +38,8 @@ export interface ClusterOptions {
   snapshotBusyRate: number
   /** The application sometimes steps messages between taking a Ready and advancing it. */
   interleaveReady: boolean
+  /** Leaders crash often (the scenario of the paper's Figure 8). */
+  crashLeaders: boolean
 }
 
 /**
@@ -425,14 +427,22 @@ export class Cluster {
   }
 
   /**
-   * A network partition: mostly a random minority cut off from the rest (so that a majority
-   * can go on), sometimes an arbitrary split into two groups.
+   * A network partition: a random minority cut off from the rest (so that a majority can go
+   * on), the current leader cut off (alone or with one other node), or an arbitrary split.
    */
   partition(): void {
     this.groups = new Map()
     const ids = [...this.nodes.keys()]
-    if (this.rng.chance(0.3)) {
+    const mode = this.rng.next()
+    if (mode < 0.3) {
       for (const id of ids) this.groups.set(id, this.rng.int(0, 2))
+      return
+    }
+    const lead = this.leader()
+    if (mode < 0.6 && lead !== undefined) {
+      // The leader alone (with at most one other node): the case behind Figure 8.
+      const buddy = this.rng.chance(0.5) ? this.rng.pick(ids) : lead.id
+      for (const id of ids) this.groups.set(id, id === lead.id || id === buddy ? 1 : 0)
       return
     }
     const minority = this.rng.shuffle(ids).slice(0, this.rng.int(1, Math.max(2, Math.ceil(ids.length / 2))))
