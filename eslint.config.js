@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint'
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'net', 'http', 'https', 'child_process', 'crypto', 'timers', 'worker_threads', 'events', 'stream']
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'proto/generated/**', 'bench/results/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', '.scratch/**', 'out/**', 'dist/**', 'proto/generated/**', 'bench/results/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -37,7 +37,12 @@ function sameHardState(a: HardState, b: HardState): boolean {
   return (a.term ?? 0) === (b.term ?? 0) && (a.vote ?? 0) === (b.vote ?? 0) && (a.commit ?? 0) === (b.commit ?? 0)
 }
 
-const localTypes = new Set<number>([MessageType.MsgHup, MessageType.MsgBeat, MessageType.MsgCheckQuorum])
+/** Messages only raft itself or the application make; never accepted from the network. */
+const localTypes = new Set<number>([
+  MessageType.MsgHup, MessageType.MsgBeat, MessageType.MsgCheckQuorum, MessageType.MsgUnreachable, MessageType.MsgSnapStatus,
+])
+/** Requests a follower forwards as they are: they legitimately carry no term. */
+const termlessTypes = new Set<number>([MessageType.MsgPropose, MessageType.MsgReadIndex, MessageType.MsgTransferLeader])
 const responseTypes = new Set<number>([
   MessageType.MsgAppendResponse, MessageType.MsgRequestVoteResponse, MessageType.MsgHeartbeatResponse,
   MessageType.MsgRequestPreVoteResponse, MessageType.MsgUnreachable, MessageType.MsgSnapStatus,
@@ -90,11 +95,16 @@ export class RawNode {
     return { nodes: [...this.raft.prs.keys()].sort((a, b) => a - b) }
   }
 
-  /** Steps a message from the network. Throws ErrStepLocalMsg / ErrStepPeerNotFound. */
+  /**
+   * Steps a message from the network. Throws ErrStepLocalMsg / ErrStepPeerNotFound; ignores
+   * a peer message without a term (stale).
+   */
   step(m: Message): void {
     const type = m.msgType ?? MessageType.MsgHup
     if (localTypes.has(type)) throw ErrStepLocalMsg
     if (responseTypes.has(type) && !this.raft.prs.has(m.from ?? None)) throw ErrStepPeerNotFound
+    // Every other peer message carries its sender's term (>= 1): one without is stale (§5.1).
+    if ((m.term ?? 0) === 0 && !termlessTypes.has(type)) return
     this.raft.step(m)
   }
 
