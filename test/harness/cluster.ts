@@ -74,6 +74,14 @@ export class LocalCluster {
     return ids.map((id) => this.nodes.get(id)!.addr)
   }
 
+  /** Reserves an address for one more node (not started, not a member until a conf change adds it). */
+  async addNodeSlot(): Promise<number> {
+    const id = Math.max(...this.nodes.keys()) + 1
+    const [port] = await freePorts(1)
+    this.nodes.set(id, { id, addr: `127.0.0.1:${port!}`, dataDir: join(this.root, `n${id}`), proc: undefined, logs: [], exited: undefined })
+    return id
+  }
+
   /** Starts (or restarts) a node's process and waits for its "ready" line. */
   async startNode(id: number): Promise<void> {
     const n = this.nodes.get(id)!
