@@ -2,6 +2,7 @@
 import type { Storage } from './storage.js'
 import { InvalidConfigError } from './errors.js'
 import { None } from './types.js'
+import { mulberry32 } from './prng.js'
 
 /** Where raft's log lines go (one line per state change). Defaults to nowhere. */
 export interface RaftLogger {
@@ -58,14 +59,7 @@ export function validateConfig(c: Config): void {
   if (c.maxSizePerMsg !== undefined && !(c.maxSizePerMsg > 0)) throw new InvalidConfigError('max size per message must be positive')
 }
 
-/** mulberry32: a small, well-mixed PRNG so that a default raft stays deterministic and pure. */
+/** The default randomness of a raft: deterministic and pure, different for each id. */
 export function seededRand(seed: number): () => number {
-  let a = (seed * 0x9e3779b9) >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return mulberry32((seed * 0x9e3779b9) >>> 0)
 }

@@ -3,18 +3,10 @@
 // between its invoke and its completion (an info op: maybe never), driven by a
 // seeded generator so every run sees the same history.
 import type { HistoryEvent, HistoryFunction } from '../../raftkv/client/history.js'
+import { mulberry32 } from '../../raftkv/raft/prng.js'
 
-/** mulberry32: a small seeded PRNG with values in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG (mulberry32), the one raftkv/raft uses. */
+export const seededRandom = mulberry32
 
 export interface RandomHistoryOptions {
   seed: number

@@ -1,20 +1,17 @@
 // A small seeded PRNG (mulberry32) so that every simulated run is reproducible from its seed.
+import { mulberry32 } from '../prng.js'
 
 /** A deterministic source of pseudo-random numbers; the same seed gives the same sequence. */
 export class Prng {
-  private state: number
+  private readonly source: () => number
 
   constructor(readonly seed: number) {
-    this.state = seed >>> 0
+    this.source = mulberry32(seed)
   }
 
   /** A float in [0, 1), like Math.random. */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+    return this.source()
   }
 
   /** An integer in [lo, hi). */

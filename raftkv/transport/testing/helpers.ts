@@ -9,6 +9,7 @@ import { eraftpb } from '../../../proto/generated/protos.js'
 import { bearer } from '../auth.js'
 import { FROM_HEADER } from '../constants.js'
 import { TransportServer, type TransportServerOptions } from '../server.js'
+import { mulberry32 } from '../../raft/prng.js'
 
 export const TOKEN = 'test-token'
 
@@ -39,17 +40,8 @@ export function cycleRng(values: number[]): () => number {
   return () => values[i++ % values.length]!
 }
 
-/** A small seeded PRNG (mulberry32). */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG (mulberry32), the one raftkv/raft uses. */
+export const seededRng = mulberry32
 
 export function msg(from: number, to: number, index: number, entryBytes = 0): eraftpb.Message.$Properties {
   return {
