@@ -2,7 +2,7 @@
 // proposals and reads queued by the services, and Ready handling in strict order —
 // persist (one synced batch), send, apply (one atomic batch), answer, advance.
 import type { Logger } from 'pino'
-import { ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, type RawNode, type Message, type Entry } from '../raft/index.js'
+import { ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, isEmptySnap, type RawNode, type Message, type Entry } from '../raft/index.js'
 import type { PeerStorage } from '../storage/peer-storage.js'
 import type { PeerTransport } from '../transport/index.js'
 import type { RegionInfo } from '../storage/local-state.js'
@@ -285,14 +285,17 @@ export class RaftDriver {
     // fsync: they do not depend on it, and the clients waiting on them need not wait
     // for the disk. The commit index covering them is written first, so that applied
     // never runs ahead of the persisted commit.
+    // Not when this Ready installs a snapshot (it must come first), and never an entry
+    // that this Ready's entries overwrite on disk (the persisted copy may be stale).
     const persistedLast = this.storage.lastIndex()
+    const limit = rd.entries.length > 0 ? Math.min(persistedLast, (rd.entries[0]!.index ?? 0) - 1) : persistedLast
     const committed = rd.committedEntries
     let early = 0
-    while (early < committed.length && (committed[early]!.index ?? 0) <= persistedLast) early++
+    if (isEmptySnap(rd.snapshot)) while (early < committed.length && (committed[early]!.index ?? 0) <= limit) early++
     if (early > 0 && rd.entries.length > 0) {
       const hs = rd.hardState
       if ((hs.term ?? 0) !== 0) {
-        await this.storage.saveReadyState({ hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit ?? 0, persistedLast) }, entries: [] })
+        await this.storage.saveReadyState({ hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit ?? 0, limit) }, entries: [] })
       }
       this.applyEntries(committed.slice(0, early))
     } else {

@@ -18,6 +18,8 @@ export interface ClusterOptions {
   heartbeatTick?: number
   token?: string
   extraArgs?: string[]
+  /** Flags for the node processes' Node.js itself (e.g. --cpu-prof). */
+  nodeFlags?: string[]
 }
 
 export interface NodeProc {
@@ -39,7 +41,7 @@ export class LocalCluster {
     this.token = opts.token ?? 'test-token-0123456789'
     this.opts = {
       size: opts.size ?? 3, tickMs: opts.tickMs ?? 50, electionTick: opts.electionTick ?? 10,
-      heartbeatTick: opts.heartbeatTick ?? 2, extraArgs: opts.extraArgs ?? [],
+      heartbeatTick: opts.heartbeatTick ?? 2, extraArgs: opts.extraArgs ?? [], nodeFlags: opts.nodeFlags ?? [],
     }
     this.root = mkdtempSync(join(tmpdir(), 'raftkv-e2e-'))
   }
@@ -86,7 +88,7 @@ export class LocalCluster {
   async startNode(id: number): Promise<void> {
     const n = this.nodes.get(id)!
     if (n.proc && n.proc.exitCode === null && n.proc.signalCode === null) throw new Error(`node ${id} is running`)
-    const args = ['--import', 'tsx', ENTRY, '--id', String(id), '--peers', this.peersArg, '--data-dir', n.dataDir,
+    const args = [...this.opts.nodeFlags, '--import', 'tsx', ENTRY, '--id', String(id), '--peers', this.peersArg, '--data-dir', n.dataDir,
       '--tick-ms', String(this.opts.tickMs), '--election-tick', String(this.opts.electionTick),
       '--heartbeat-tick', String(this.opts.heartbeatTick), ...this.opts.extraArgs]
     const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, RAFTKV_TOKEN: this.token }, stdio: ['ignore', 'pipe', 'pipe'] })
