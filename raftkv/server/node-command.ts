@@ -19,6 +19,8 @@ export function nodeCommand(): Command {
     .option('--raft-log-gc-size-limit <bytes>', 'compact the raft log once it holds this many bytes', String(64 * 1024 * 1024))
     .option('--request-timeout-ms <ms>', 'answer TIMEOUT to requests not done within this', '5000')
     .option('--snapshot-rate-limit <MiBps>', 'limit each snapshot transfer to this many MiB/s (0: unlimited)', '0')
+    .option('--snapshot-max-send <n>', 'snapshots sent at once', '1')
+    .option('--snapshot-max-receive <n>', 'snapshots received at once (more are refused with a reason)', '1')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
     .action(async (opts: RawNodeArgs & { logLevel: string }) => {
       const log = pino({ level: opts.logLevel, base: { pid: process.pid } })

@@ -24,6 +24,9 @@ export interface NodeConfig {
   requestTimeoutMs: number
   /** Snapshot transfer rate limit in MiB/s (0: unlimited). */
   snapshotRateLimitMBps: number
+  /** Snapshots sent / received at once; beyond, a receiver refuses with a reason. */
+  snapshotMaxConcurrentSend: number
+  snapshotMaxConcurrentReceive: number
 }
 
 function bad(message: string): ServerError {
@@ -80,6 +83,8 @@ export interface RawNodeArgs {
   raftLogGcSizeLimit?: string | number
   requestTimeoutMs?: string | number
   snapshotRateLimit?: string | number
+  snapshotMaxSend?: string | number
+  snapshotMaxReceive?: string | number
   token?: string
 }
 
@@ -103,5 +108,7 @@ export function buildNodeConfig(a: RawNodeArgs): NodeConfig {
     raftLogGcSizeLimit: positiveInt(a.raftLogGcSizeLimit ?? 64 * 1024 * 1024, '--raft-log-gc-size-limit'),
     requestTimeoutMs: positiveInt(a.requestTimeoutMs ?? 5000, '--request-timeout-ms'),
     snapshotRateLimitMBps: nonNegative(a.snapshotRateLimit ?? 0, '--snapshot-rate-limit'),
+    snapshotMaxConcurrentSend: positiveInt(a.snapshotMaxSend ?? 1, '--snapshot-max-send'),
+    snapshotMaxConcurrentReceive: positiveInt(a.snapshotMaxReceive ?? 1, '--snapshot-max-receive'),
   }
 }

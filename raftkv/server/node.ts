@@ -45,6 +45,7 @@ export class RaftKvNode {
       nodeId: c.id, token: c.token, log: log.child({ component: 'snapshot' }), storage,
       addrOf: (id) => this.addrOf(id), step: (m) => this.driver?.stepExternal([m]),
       report: (peer, failed) => this.driver?.reportSnapshot(peer, failed), rateLimitMBps: c.snapshotRateLimitMBps,
+      maxConcurrentSend: c.snapshotMaxConcurrentSend, maxConcurrentReceive: c.snapshotMaxConcurrentReceive,
     })
     const snapshots = this.snapshots
     onStorageEvent = (e) => {
