@@ -56,7 +56,7 @@ export class AdminService {
           try {
             const faults = validateFaults({ blockedPeers: (f?.blockedPeers ?? []).map(Number), dropRate: f?.dropRate ?? 0, delayMs: f?.delayMs ?? 0, jitterMs: f?.jitterMs ?? 0 })
             this.opts.setFaults(faults)
-            this.opts.log.info({ faults }, 'faults set')
+            this.opts.log.info({ event: 'faults-set', faults }, 'faults set')
             send({ id, faults: this.opts.getFaults() })
           } catch (e) {
             if (e instanceof TransportError) fail(e.code, e.message)
@@ -68,6 +68,7 @@ export class AdminService {
           const to = req.transferLeader?.peer ?? 0
           if (!this.opts.driver.isLeader) return fail('NOT_LEADER', 'only the leader can transfer leadership')
           if (!this.opts.driver.rawNode.raft.prs.has(to)) return fail('BAD_REQUEST', `peer ${to} is not a member`)
+          this.opts.log.info({ event: 'leader-transfer-requested', to }, 'leader transfer requested')
           this.opts.driver.transferLeader(to)
           send({ id, status: this.opts.status() })
           return

@@ -109,7 +109,7 @@ export class Applier {
       peers = region.peers.filter((p) => p.id !== id).concat([{ id, addr: addr || region.peers.find((p) => p.id === id)?.addr || '' }])
       peers.sort((a, b) => a.id - b.id)
     }
-    this.log.info({ index: e.index, change: cc.changeType === ConfChangeType.RemoveNode ? 'remove' : 'add', peer: id, addr }, 'conf change applied')
+    this.log.info({ event: 'conf-change', index: e.index, change: cc.changeType === ConfChangeType.RemoveNode ? 'remove' : 'add', peer: id, addr }, 'conf change applied')
     return { ...region, confVer: region.confVer + 1, peers }
   }
 }

@@ -38,7 +38,7 @@ export function nodeCommand(): Command {
       const stop = (signal: string): void => {
         if (stopping) return
         stopping = true
-        log.info({ signal }, 'stopping')
+        log.info({ event: 'node-stopping', signal }, 'stopping')
         node.stop().then(() => process.exit(0), (err: unknown) => {
           log.error({ err }, 'stop failed')
           process.exit(1)

@@ -50,7 +50,7 @@ export class RaftKvNode {
     const snapshots = this.snapshots
     onStorageEvent = (e) => {
       snapshots.onStorageEvent(e)
-      if (e.type === 'log-gc') log.debug({ deletedBelow: e.deletedBelow }, 'raft log compacted on disk')
+      if (e.type === 'log-gc') log.debug({ event: 'log-deleted', deletedBelow: e.deletedBelow }, 'raft log compacted on disk')
       if (e.type === 'log-gc-failed') log.warn({ err: e.error }, 'raft log range delete failed')
     }
     this.driver = new RaftDriver(rawNode, storage, server.peers, {
@@ -69,7 +69,7 @@ export class RaftKvNode {
     this.port = await server.start()
     driver.start()
     this.startedAt = Date.now()
-    log.info({ id: c.id, port: this.port, members: storage.regionState.region.peers, applied: storage.appliedIndex }, 'ready')
+    log.info({ event: 'node-ready', id: c.id, port: this.port, members: storage.regionState.region.peers, applied: storage.appliedIndex }, 'ready')
   }
 
   status(): adminpb.NodeStatus.$Properties {
@@ -94,6 +94,6 @@ export class RaftKvNode {
     await this.snapshots?.close()
     await this.server?.close()
     await this.storage?.close()
-    this.log.info({ id: this.config.id }, 'stopped')
+    this.log.info({ event: 'node-stopped', id: this.config.id }, 'stopped')
   }
 }

@@ -11,6 +11,7 @@ import { ProposalTracker, type ProposalOutcome } from './proposals.js'
 import { ReadQueue, type ReadOutcome } from './reads.js'
 import { encodeWrite, encodeAdmin, encodeConfChangeEntry, AdminCmdType, type WriteOp } from './commands.js'
 import { MAX_PENDING_PROPOSALS } from './limits.js'
+import { roleName } from './status.js'
 import type { ConfChangeType } from '../raft/index.js'
 
 export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' }
@@ -189,7 +190,7 @@ export class RaftDriver {
     this.pendingCompact = compactIndex
     this.pendingCompactAt = Date.now()
     this.counters.compactLogProposed++
-    this.log.debug({ compactIndex, compactTerm, applied, truncated }, 'proposed CompactLog')
+    this.log.debug({ event: 'compact-log-proposed', compactIndex, compactTerm, applied, truncated }, 'proposed CompactLog')
   }
 
   /** Steps messages that did not come over /raft (a received snapshot). */
@@ -342,7 +343,7 @@ export class RaftDriver {
       this.counters.leaderChanges++
       this.lastLead = lead
     }
-    this.log.info({ role: StateType[role]?.toLowerCase(), leader: lead, term: this.rawNode.raft.term }, 'raft role changed')
+    this.log.info({ event: 'role-changed', role: roleName(role), leader: lead, term: this.rawNode.raft.term }, 'raft role changed')
     this.opts.onRoleChange?.(role, lead, this.rawNode.raft.term)
   }
 }

@@ -75,7 +75,7 @@ export class SnapshotService {
     const term = m.snapshot?.metadata?.term ?? 0
     const fail = (reason: string): void => {
       this.counters.failed++
-      this.log.warn({ peer: to, index, term, reason }, 'snapshot send failed')
+      this.log.warn({ event: 'snapshot-send-failed', peer: to, index, term, reason }, 'snapshot send failed')
       this.upsert({ key: `send-${to}-${index}-${Date.now()}`, peer: to, direction: 'send', index, term, state: 'failed', reason, startedAtMs: Date.now(), endedAt: Date.now() })
       this.opts.report(to, true)
     }
@@ -96,7 +96,7 @@ export class SnapshotService {
     this.sending.add(to)
     const key = `send-${to}-${index}-${Date.now()}`
     this.upsert({ key, peer: to, direction: 'send', index, term, state: 'sending', chunksTotal: descriptor.chunkCount, bytesTotal: 0, startedAtMs: Date.now() })
-    this.log.info({ peer: to, index, term, snapshotId: descriptor.snapshotId, chunks: descriptor.chunkCount, dataSize: descriptor.dataSize }, 'snapshot send started')
+    this.log.info({ event: 'snapshot-send-started', peer: to, index, term, snapshotId: descriptor.snapshotId, chunks: descriptor.chunkCount, dataSize: descriptor.dataSize }, 'snapshot send started')
     void (async () => {
       try {
         const totalBytes = await chunkBytes(reader.dir, descriptor.chunkCount)
@@ -106,13 +106,13 @@ export class SnapshotService {
         })
         this.counters.sent++
         this.upsert({ key, state: 'done', bytesDone: result.bytes, bytesTotal: result.bytes, chunksDone: result.chunks, rateBytesPerSec: result.rateBytesPerSec, endedAt: Date.now() })
-        this.log.info({ peer: to, index, term, bytes: result.bytes, ms: result.elapsedMs, rateBytesPerSec: Math.round(result.rateBytesPerSec) }, 'snapshot sent')
+        this.log.info({ event: 'snapshot-sent', peer: to, index, term, bytes: result.bytes, ms: result.elapsedMs, rateBytesPerSec: Math.round(result.rateBytesPerSec) }, 'snapshot sent')
         this.opts.report(to, false)
       } catch (err) {
         this.counters.failed++
         const reason = err instanceof Error ? err.message : String(err)
         this.upsert({ key, state: 'failed', reason, endedAt: Date.now() })
-        this.log.warn({ peer: to, index, term, reason }, 'snapshot send failed')
+        this.log.warn({ event: 'snapshot-send-failed', peer: to, index, term, reason }, 'snapshot send failed')
         this.opts.report(to, true)
       } finally {
         this.sending.delete(to)
@@ -128,7 +128,7 @@ export class SnapshotService {
     const term = m.snapshot?.metadata?.term ?? 0
     const key = `recv-${offer.peerId}-${index}-${Date.now()}`
     const refuse = (reason: string): never => {
-      this.log.warn({ peer: offer.peerId, index, term, reason }, 'snapshot refused')
+      this.log.warn({ event: 'snapshot-refused', peer: offer.peerId, index, term, reason }, 'snapshot refused')
       this.upsert({ key, peer: offer.peerId, direction: 'receive', index, term, state: 'failed', reason, startedAtMs: Date.now(), endedAt: Date.now() })
       throw new SnapshotRefusedError('refused', reason)
     }
@@ -142,7 +142,7 @@ export class SnapshotService {
       return refuse(err instanceof Error ? err.message : String(err))
     }
     this.upsert({ key, peer: offer.peerId, direction: 'receive', index, term, state: 'receiving', bytesTotal: offer.totalBytes, chunksTotal: offer.totalChunks, startedAtMs: Date.now() })
-    this.log.info({ peer: offer.peerId, index, term, bytes: offer.totalBytes, chunks: offer.totalChunks }, 'snapshot receive started')
+    this.log.info({ event: 'snapshot-receive-started', peer: offer.peerId, index, term, bytes: offer.totalBytes, chunks: offer.totalChunks }, 'snapshot receive started')
     this.incoming.set(offer.transferId, key)
     let seq = 0
     return {
@@ -152,13 +152,13 @@ export class SnapshotService {
         this.counters.received++
         this.upsert({ key, state: 'applying' })
         this.applyingKey = key
-        this.log.info({ peer: offer.peerId, index, term }, 'snapshot received and verified; handing it to raft')
+        this.log.info({ event: 'snapshot-received', peer: offer.peerId, index, term }, 'snapshot received and verified; handing it to raft')
         this.opts.step(m)
       },
       abort: async (err) => {
         this.counters.failed++
         this.upsert({ key, state: 'failed', reason: err.message, endedAt: Date.now() })
-        this.log.warn({ peer: offer.peerId, index, term, reason: err.message }, 'snapshot receive failed; discarded')
+        this.log.warn({ event: 'snapshot-receive-failed', peer: offer.peerId, index, term, reason: err.message }, 'snapshot receive failed; discarded')
         await receiving.abort()
       },
     }
@@ -172,15 +172,15 @@ export class SnapshotService {
     switch (e.type) {
       case 'snapshot-generating':
         this.upsert({ key: `gen-${e.index}-${e.term}`, peer: 0, direction: 'send', index: e.index, term: e.term, state: 'generating', startedAtMs: Date.now() })
-        this.log.info({ index: e.index, term: e.term }, 'snapshot generating')
+        this.log.info({ event: 'snapshot-generating', index: e.index, term: e.term }, 'snapshot generating')
         return
       case 'snapshot-generated':
         this.upsert({ key: `gen-${e.index}-${e.term}`, state: 'done', bytesDone: e.dataSize, bytesTotal: e.dataSize, chunksDone: e.chunkCount, chunksTotal: e.chunkCount, endedAt: Date.now() })
-        this.log.info({ index: e.index, term: e.term, dataSize: e.dataSize, kvCount: e.kvCount, chunks: e.chunkCount, ms: e.ms }, 'snapshot generated')
+        this.log.info({ event: 'snapshot-generated', index: e.index, term: e.term, dataSize: e.dataSize, kvCount: e.kvCount, chunks: e.chunkCount, ms: e.ms }, 'snapshot generated')
         return
       case 'snapshot-generate-failed':
         this.upsert({ key: `gen-${e.index}-${e.term}`, state: 'failed', reason: e.error.message, endedAt: Date.now() })
-        this.log.warn({ index: e.index, term: e.term, err: e.error }, 'snapshot generation failed')
+        this.log.warn({ event: 'snapshot-generate-failed', index: e.index, term: e.term, err: e.error }, 'snapshot generation failed')
         return
       case 'snapshot-apply-progress':
         if (this.applyingKey) this.upsert({ key: this.applyingKey, state: 'applying', chunksDone: e.chunks, bytesDone: e.bytes })
@@ -189,7 +189,7 @@ export class SnapshotService {
         this.counters.applied++
         if (this.applyingKey) this.upsert({ key: this.applyingKey, state: 'done', endedAt: Date.now() })
         this.applyingKey = undefined
-        this.log.info({ index: e.index, term: e.term, kvCount: e.kvCount, ms: e.ms }, 'snapshot applied')
+        this.log.info({ event: 'snapshot-applied', index: e.index, term: e.term, kvCount: e.kvCount, ms: e.ms }, 'snapshot applied')
         return
       default:
         return

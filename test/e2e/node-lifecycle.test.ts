@@ -15,7 +15,10 @@ describe('node lifecycle and membership', () => {
     const follower = [1, 2, 3].find((id) => id !== lead)!
     await cluster.kill(follower, 'SIGTERM')
     expect(await cluster.nodes.get(follower)!.exited).toBe(0)
-    expect(cluster.logsOf(follower).some((l) => l.msg === 'stopped')).toBe(true)
+    expect(cluster.logsOf(follower).some((l) => l.event === 'node-stopped')).toBe(true)
+    // The log lines a timeline reads: readiness and role changes, as structured events.
+    expect(cluster.logsOf(follower).some((l) => l.event === 'node-ready')).toBe(true)
+    expect(cluster.logsOf(lead).some((l) => l.event === 'role-changed' && l.role === 'leader')).toBe(true)
     const c = cluster.client()
     await c.put('while-stopped', 'yes')
     await c.close()
