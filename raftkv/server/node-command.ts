@@ -34,6 +34,7 @@ export function nodeCommand(): Command {
         }
         throw e
       }
+      if ((process.env.RAFTKV_TOKEN ?? '').length < 16) log.warn({ event: 'weak-token' }, 'RAFTKV_TOKEN is shorter than 16 characters: anyone who guesses it can join or drive this cluster')
       let stopping = false
       const stop = (signal: string): void => {
         if (stopping) return

@@ -95,7 +95,8 @@ export function buildNodeConfig(a: RawNodeArgs): NodeConfig {
   if (!self) throw bad(`--peers must include this node (${id})`)
   if (!a.dataDir) throw bad('--data-dir is required')
   const token = a.token ?? ''
-  if (token.length < 8) throw bad('the cluster token (RAFTKV_TOKEN) must be set, at least 8 characters')
+  if (token.length === 0) throw bad('the cluster token must be set in RAFTKV_TOKEN')
+  if (/[\r\n]/.test(token)) throw bad('the cluster token (RAFTKV_TOKEN) must not contain line breaks')
   const listen = a.listen ? parseHostPort(a.listen, '--listen') : { host: '127.0.0.1', port: parseHostPort(self.addr, '--peers').port }
   const electionTick = positiveInt(a.electionTick ?? 10, '--election-tick')
   const heartbeatTick = positiveInt(a.heartbeatTick ?? 2, '--heartbeat-tick')
