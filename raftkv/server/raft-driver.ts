@@ -51,11 +51,11 @@ export class RaftDriver {
   private pendingCompactAt = 0
   private queue: QueuedWrite[] = []
   private timer: NodeJS.Timeout | undefined
-  private running = false
+  /** The loop in progress, if any: one Ready at a time. */
+  private active: Promise<void> | undefined
   private rerun = false
   private scheduled = false
   private stopped = false
-  private idle: Promise<void> = Promise.resolve()
   private readonly applier: Applier
   private readonly log: Logger
   private lastLead = 0
@@ -84,7 +84,7 @@ export class RaftDriver {
   async stop(): Promise<void> {
     this.stopped = true
     if (this.timer) clearInterval(this.timer)
-    await this.idle
+    await this.active
     for (const q of this.queue.splice(0)) q.done({ ok: false, reason: 'stopped' })
     this.proposals.failAll('stopped')
     this.reads.failAll('stopped')
@@ -140,7 +140,7 @@ export class RaftDriver {
     this.scheduled = true
     setImmediate(() => {
       this.scheduled = false
-      this.idle = this.run()
+      void this.run()
     })
   }
 
@@ -224,12 +224,19 @@ export class RaftDriver {
     this.schedule()
   }
 
-  private async run(): Promise<void> {
-    if (this.running) {
+  /** Runs the loop, or asks the running one to go round once more. */
+  private run(): Promise<void> {
+    if (this.active) {
       this.rerun = true
-      return
+      return this.active
     }
-    this.running = true
+    this.active = this.loop().finally(() => {
+      this.active = undefined
+    })
+    return this.active
+  }
+
+  private async loop(): Promise<void> {
     try {
       do {
         this.rerun = false
@@ -241,8 +248,6 @@ export class RaftDriver {
       // A storage failure leaves raft and disk in an unknown relation: stop hard.
       this.log.fatal({ err }, 'raft driver failed; exiting')
       process.exit(70)
-    } finally {
-      this.running = false
     }
   }
 
