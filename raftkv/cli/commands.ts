@@ -3,11 +3,13 @@ import type { Command } from 'commander'
 import { registerKvCommands } from './kv-commands.js'
 import { registerLoadCommand } from './load-command.js'
 import { registerStatusCommand } from './status-command.js'
+import { registerAdminCommands } from './admin-commands.js'
 import { nodeCommand } from '../server/node-command.js'
 
 export function registerCommands(program: Command): void {
   registerKvCommands(program)
   registerStatusCommand(program)
   registerLoadCommand(program)
+  registerAdminCommands(program)
   program.addCommand(nodeCommand())
 }

@@ -13,7 +13,11 @@ export function buildProgram(): Command {
   registerCommands(program)
   program.addHelpText('after', '\nExit status: 0 ok, 1 a call failed, 2 bad usage, 3 key not found (get).')
   // Subcommands throw instead of exiting, like the root.
-  for (const command of program.commands) command.exitOverride()
+  const override = (c: Command): void => {
+    c.exitOverride()
+    c.commands.forEach(override)
+  }
+  program.commands.forEach(override)
   return program
 }
 
