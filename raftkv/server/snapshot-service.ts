@@ -46,6 +46,10 @@ export class SnapshotService {
   private readonly receiver: SnapshotReceiver
   private readonly transfers = new Map<string, Transfer>()
   private readonly sending = new Set<number>()
+  /** Incoming transfer id -> its entry in `transfers`. */
+  private readonly incoming = new Map<string, string>()
+  /** The received snapshot being applied (storage events name no transfer). */
+  private applyingKey: string | undefined
   private readonly log: Logger
 
   constructor(private readonly opts: SnapshotServiceOptions) {
@@ -148,6 +152,7 @@ export class SnapshotService {
     return {
       write: (chunk) => receiving.writeChunk(seq++, chunk),
       finish: async () => {
+        this.incoming.delete(offer.transferId)
         await receiving.finish() // verifies count and checksum; throws on a bad snapshot
         this.counters.received++
         this.upsert({ key, state: 'applying' })
@@ -156,6 +161,7 @@ export class SnapshotService {
         this.opts.step(m)
       },
       abort: async (err) => {
+        this.incoming.delete(offer.transferId)
         this.counters.failed++
         this.upsert({ key, state: 'failed', reason: err.message, endedAt: Date.now() })
         this.log.warn({ event: 'snapshot-receive-failed', peer: offer.peerId, index, term, reason: err.message }, 'snapshot receive failed; discarded')
@@ -163,9 +169,6 @@ export class SnapshotService {
       },
     }
   }
-
-  private incoming = new Map<string, string>()
-  private applyingKey: string | undefined
 
   /** Storage events: generation and apply progress. */
   onStorageEvent(e: StorageEvent): void {
