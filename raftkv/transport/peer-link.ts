@@ -3,12 +3,12 @@
 // backoff); the other side waits for the dial and takes the newest connection.
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
-import { bearer } from './auth.js'
 import { Backoff } from './backoff.js'
 import { Connection, newConnectionId } from './connection.js'
-import { CloseCode, FROM_HEADER, ID_HEADER } from './constants.js'
+import { CloseCode } from './constants.js'
 import type { FaultFilter } from './faults.js'
 import { FrameQueue } from './frame-queue.js'
+import { dialPeer } from './dial-peer.js'
 import type { Counters, PeerLinkStats } from './stats.js'
 
 export interface PeerLinkSettings {
@@ -179,49 +179,32 @@ export class PeerLink {
   private dial(): void {
     if (this.closed) return
     const addr = this.addr
-    let ws: WebSocket
-    try {
-      ws = new WebSocket(`ws://${addr}/raft`, {
-        headers: { authorization: bearer(this.ctx.token), [FROM_HEADER]: String(this.ctx.nodeId) },
-        maxPayload: this.ctx.settings.maxFrameBytes,
-        perMessageDeflate: false,
-        handshakeTimeout: this.ctx.settings.handshakeTimeoutMs,
-      })
-    } catch (err) {
-      this.dialFailed(err instanceof Error ? err.message : String(err))
-      return
-    }
+    const ws: WebSocket | undefined = dialPeer({
+      addr, path: '/raft', token: this.ctx.token, fromId: this.ctx.nodeId, expectId: this.id,
+      maxPayload: this.ctx.settings.maxFrameBytes, handshakeTimeoutMs: this.ctx.settings.handshakeTimeoutMs,
+    }, {
+      open: (opened) => {
+        if (this.dialing !== opened) return // abandoned meanwhile
+        this.dialing = undefined
+        this.failuresInARow = 0
+        this.backoff.reset()
+        const conn = new Connection(opened, {
+          id: newConnectionId(), path: '/raft', direction: 'out', remoteAddress: addr, peerId: this.id,
+        }, this.ctx.logger)
+        this.use(conn)
+      },
+      failed: (reason, wrongNode) => {
+        if (ws !== undefined && this.dialing !== ws) return // abandoned meanwhile
+        this.dialing = undefined
+        if (wrongNode) {
+          this.log.warn({ addr }, `peer address ${reason}`)
+          this.dialFailed('wrong node at the address')
+          return
+        }
+        this.dialFailed(reason)
+      },
+    })
     this.dialing = ws
-    let answeredBy: string | undefined
-    let failure: string | undefined
-    ws.on('upgrade', (res) => {
-      const id = res.headers[ID_HEADER]
-      answeredBy = typeof id === 'string' ? id : undefined
-    })
-    ws.on('error', (err) => {
-      failure = err.message
-    })
-    ws.once('open', () => {
-      if (this.dialing !== ws) return
-      this.dialing = undefined
-      if (answeredBy !== String(this.id)) {
-        this.log.warn({ addr, answeredBy }, `peer address ${addr} is served by node ${answeredBy ?? '(unknown)'}, not ${this.id}`)
-        ws.close(CloseCode.PolicyViolation, `expected node ${this.id}`)
-        this.dialFailed('wrong node at the address')
-        return
-      }
-      this.failuresInARow = 0
-      this.backoff.reset()
-      const conn = new Connection(ws, {
-        id: newConnectionId(), path: '/raft', direction: 'out', remoteAddress: addr, peerId: this.id,
-      }, this.ctx.logger)
-      this.use(conn)
-    })
-    ws.once('close', (code) => {
-      if (this.dialing !== ws) return // opened (the Connection owns it now) or abandoned
-      this.dialing = undefined
-      this.dialFailed(failure ?? `closed with ${code} during the handshake`)
-    })
   }
 
   private dialFailed(reason: string): void {

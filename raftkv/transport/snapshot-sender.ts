@@ -6,9 +6,9 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
 import type { eraftpb, snappb } from '../../proto/generated/protos.js'
-import { bearer } from './auth.js'
 import { Connection, newConnectionId } from './connection.js'
-import { CloseCode, FROM_HEADER, ID_HEADER, MiB } from './constants.js'
+import { dialPeer } from './dial-peer.js'
+import { CloseCode, MiB } from './constants.js'
 import {
   BadFrameError, ConnectionClosedError, InvalidArgumentError, ServerStateError, SnapshotCancelledError,
   SnapshotFailedError, SnapshotRefusedError, SnapshotTimeoutError, TransportError, SNAPSHOT_FAILURE_CODES,
@@ -342,47 +342,26 @@ class OutgoingTransfer {
   private dial(): Promise<Connection> {
     const { addr, peerId } = this.req
     return new Promise((resolve, reject) => {
-      let ws: WebSocket
-      try {
-        ws = new WebSocket(`ws://${addr}/snapshot`, {
-          headers: { authorization: bearer(this.s.token), [FROM_HEADER]: String(this.s.nodeId) },
-          maxPayload: 64 * 1024,
-          perMessageDeflate: false,
-          handshakeTimeout: this.s.handshakeTimeoutMs,
-        })
-      } catch (err) {
-        reject(new ConnectionClosedError(`cannot dial ${addr}: ${err instanceof Error ? err.message : String(err)}`))
-        return
-      }
-      this.dialing = ws
-      let answeredBy: string | undefined
-      let failure: string | undefined
-      ws.on('upgrade', (res) => {
-        const id = res.headers[ID_HEADER]
-        answeredBy = typeof id === 'string' ? id : undefined
-      })
-      ws.on('error', (err) => { failure = err.message })
-      ws.once('open', () => {
-        this.dialing = undefined
-        if (answeredBy !== String(peerId)) {
-          ws.close(CloseCode.PolicyViolation, `expected node ${peerId}`)
-          reject(new ConnectionClosedError(`${addr} is served by node ${answeredBy ?? '(unknown)'}, not ${peerId}`))
-          return
-        }
-        const conn = new Connection(ws, {
-          id: newConnectionId(), path: '/snapshot', direction: 'out', remoteAddress: addr, peerId,
-        }, this.log)
-        conn.onMessage((bytes) => this.onFrame(bytes))
-        conn.onClose((code, reason) => {
-          if (this.finished) return
-          this.fail(new ConnectionClosedError(`/snapshot connection closed (${code}${reason ? ` ${reason}` : ''}) before the transfer finished`), false)
-        })
-        resolve(conn)
-      })
-      ws.once('close', (code) => {
-        if (this.dialing !== ws) return
-        this.dialing = undefined
-        reject(new ConnectionClosedError(`cannot open /snapshot on ${addr}: ${failure ?? `closed with ${code}`}`))
+      this.dialing = dialPeer({
+        addr, path: '/snapshot', token: this.s.token, fromId: this.s.nodeId, expectId: peerId,
+        maxPayload: 64 * 1024, handshakeTimeoutMs: this.s.handshakeTimeoutMs,
+      }, {
+        open: (ws) => {
+          this.dialing = undefined
+          const conn = new Connection(ws, {
+            id: newConnectionId(), path: '/snapshot', direction: 'out', remoteAddress: addr, peerId,
+          }, this.log)
+          conn.onMessage((bytes) => this.onFrame(bytes))
+          conn.onClose((code, reason) => {
+            if (this.finished) return
+            this.fail(new ConnectionClosedError(`/snapshot connection closed (${code}${reason ? ` ${reason}` : ''}) before the transfer finished`), false)
+          })
+          resolve(conn)
+        },
+        failed: (reason, wrongNode) => {
+          this.dialing = undefined
+          reject(new ConnectionClosedError(wrongNode ? reason : `cannot open /snapshot on ${addr}: ${reason}`))
+        },
       })
     })
   }

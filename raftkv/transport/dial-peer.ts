@@ -1,0 +1,67 @@
+// Dialing a peer's /raft or /snapshot: the token and our id go in the upgrade, and the
+// node that answers must be the one we meant (x-raftkv-id), or the socket is closed.
+import WebSocket from 'ws'
+import { bearer } from './auth.js'
+import { CloseCode, FROM_HEADER, ID_HEADER } from './constants.js'
+
+export interface DialPeerOptions {
+  addr: string
+  path: '/raft' | '/snapshot'
+  token: string
+  /** Our node id, sent in x-raftkv-from. */
+  fromId: number
+  /** The node id that must answer. */
+  expectId: number
+  maxPayload: number
+  handshakeTimeoutMs: number
+}
+
+export interface DialCallbacks {
+  /** The handshake succeeded and the right node answered: the socket is open. */
+  open(ws: WebSocket): void
+  /** The dial failed (once), with the bare reason; `wrongNode` when another node answers at the address. */
+  failed(reason: string, wrongNode: boolean): void
+}
+
+/** Starts a dial; returns the socket being opened, or undefined when it could not even start (failed() follows). */
+export function dialPeer(o: DialPeerOptions, cb: DialCallbacks): WebSocket | undefined {
+  let ws: WebSocket
+  try {
+    ws = new WebSocket(`ws://${o.addr}${o.path}`, {
+      headers: { authorization: bearer(o.token), [FROM_HEADER]: String(o.fromId) },
+      maxPayload: o.maxPayload,
+      perMessageDeflate: false,
+      handshakeTimeout: o.handshakeTimeoutMs,
+    })
+  } catch (err) {
+    // Callbacks never run synchronously: the caller has its return value first.
+    const reason = err instanceof Error ? err.message : String(err)
+    queueMicrotask(() => cb.failed(reason, false))
+    return undefined
+  }
+  let answeredBy: string | undefined
+  let failure: string | undefined
+  let settled = false
+  ws.on('upgrade', (res) => {
+    const id = res.headers[ID_HEADER]
+    answeredBy = typeof id === 'string' ? id : undefined
+  })
+  ws.on('error', (err) => {
+    failure = err.message
+  })
+  ws.once('open', () => {
+    settled = true
+    if (answeredBy !== String(o.expectId)) {
+      ws.close(CloseCode.PolicyViolation, `expected node ${o.expectId}`)
+      cb.failed(`${o.addr} is served by node ${answeredBy ?? '(unknown)'}, not ${o.expectId}`, true)
+      return
+    }
+    cb.open(ws)
+  })
+  ws.once('close', (code) => {
+    if (settled) return // opened: whoever took the socket handles its close
+    settled = true
+    cb.failed(failure ?? `closed with ${code} during the handshake`, false)
+  })
+  return ws
+}
