@@ -1,13 +1,13 @@
 // Raft: one peer's consensus state machine. Time enters only through tick(), input only
 // through step(); output piles up in `msgs` and the RaftLog for RawNode to hand out.
 import type { Entry, HardState, Message } from './types.js'
-import { EntryType, MessageType, None, makeEntry, makeMessage, isEmptySnap } from './types.js'
+import { MessageType, None, makeEntry, makeMessage, isEmptySnap } from './types.js'
 import { type Config, type RaftLogger, validateConfig, seededRand } from './config.js'
 import { RaftLog } from './raft-log.js'
 import { Progress } from './tracker/progress.js'
 import { committedIndex, voteResult, type VoteResult } from './quorum/majority.js'
 import { ReadOnly, type ReadState } from './read-only.js'
-import { StateType, stateName } from './state-type.js'
+import { StateType } from './state-type.js'
 import { ErrCompacted, ErrSnapshotTemporarilyUnavailable, ErrUnavailable, InvalidConfigError } from './errors.js'
 import { stepLeader } from './step-leader.js'
 import { stepCandidate } from './step-candidate.js'
@@ -602,10 +602,6 @@ export class Raft {
     return active >= Math.floor(n / 2) + 1
   }
 
-  /** One line for logs and test failure messages. */
-  describe(): string {
-    return `${this.id} ${stateName(this.state)} term=${this.term} lead=${this.lead} commit=${this.raftLog.committed} last=${this.raftLog.lastIndex()}`
-  }
 }
 
 function isTransferCtx(ctx: Uint8Array | null | undefined): boolean {
@@ -635,9 +631,4 @@ export function newRaft(c: Config): Raft {
   if (c.applied && c.applied > 0) raftLog.appliedTo(c.applied)
   r.becomeFollower(r.term, None)
   return r
-}
-
-/** Entry types raft looks into. */
-export function isConfChangeEntry(e: Entry): boolean {
-  return e.entryType === EntryType.EntryConfChange
 }

@@ -45,7 +45,7 @@ const localTypes = new Set<number>([
 const termlessTypes = new Set<number>([MessageType.MsgPropose, MessageType.MsgReadIndex, MessageType.MsgTransferLeader])
 const responseTypes = new Set<number>([
   MessageType.MsgAppendResponse, MessageType.MsgRequestVoteResponse, MessageType.MsgHeartbeatResponse,
-  MessageType.MsgRequestPreVoteResponse, MessageType.MsgUnreachable, MessageType.MsgSnapStatus,
+  MessageType.MsgRequestPreVoteResponse,
 ])
 
 export class RawNode {

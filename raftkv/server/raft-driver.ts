@@ -5,7 +5,6 @@ import type { Logger } from 'pino'
 import { ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, isEmptySnap, type RawNode, type Message, type Entry } from '../raft/index.js'
 import type { PeerStorage } from '../storage/peer-storage.js'
 import type { PeerTransport } from '../transport/index.js'
-import type { RegionInfo } from '../storage/local-state.js'
 import { Applier } from './applier.js'
 import { ProposalTracker, type ProposalOutcome } from './proposals.js'
 import { ReadQueue, type ReadOutcome } from './reads.js'
@@ -26,8 +25,6 @@ export interface DriverOptions {
   gcSizeLimit?: number
   /** Takes the MsgSnapshot messages: their state goes over /snapshot, not /raft. */
   sendSnapshot?: (m: Message) => void
-  onRoleChange?: (role: StateType, lead: number, term: number) => void
-  onRegionChange?: (region: RegionInfo) => void
 }
 
 interface QueuedWrite {
@@ -333,7 +330,6 @@ export class RaftDriver {
     if (result.region) {
       // A peer added without an address cannot be dialed: it dials us (or waits for one).
       this.peers.setPeers(new Map(result.region.peers.filter((p) => p.id !== this.opts.nodeId && p.addr).map((p) => [p.id, p.addr])))
-      this.opts.onRegionChange?.(result.region)
     }
     // Reads waiting for this apply can run now.
     this.reads.serve(this.storage.appliedIndex)
@@ -349,6 +345,5 @@ export class RaftDriver {
       this.lastLead = lead
     }
     this.log.info({ event: 'role-changed', role: roleName(role), leader: lead, term: this.rawNode.raft.term }, 'raft role changed')
-    this.opts.onRoleChange?.(role, lead, this.rawNode.raft.term)
   }
 }

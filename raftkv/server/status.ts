@@ -1,6 +1,6 @@
 // The node's status as /admin reports it (adminpb.NodeStatus): what the manager draws.
 import { adminpb } from '../../proto/generated/protos.js'
-import { StateType } from '../raft/index.js'
+import { stateName } from '../raft/index.js'
 import type { RaftDriver } from './raft-driver.js'
 import type { PeerTransport } from '../transport/index.js'
 import type { KvService } from './kv-service.js'
@@ -15,14 +15,8 @@ export interface StatusSources {
   snapshots?: () => adminpb.SnapshotStats.$Properties
 }
 
-export function roleName(s: StateType): string {
-  switch (s) {
-    case StateType.Leader: return 'leader'
-    case StateType.Candidate: return 'candidate'
-    case StateType.PreCandidate: return 'precandidate'
-    default: return 'follower'
-  }
-}
+/** A role as the status reports it: follower, precandidate, candidate, leader. */
+export const roleName = stateName
 
 export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties {
   const st = src.driver.rawNode.status()
