@@ -29,7 +29,10 @@ export class RaftKvNode {
     const c = this.config
     const log = this.log
     let onStorageEvent: (e: StorageEvent) => void = () => {}
-    this.storage = await PeerStorage.open({ dataDir: c.dataDir, initialPeers: c.peers, onEvent: (e) => onStorageEvent(e) })
+    this.storage = await PeerStorage.open({
+      dataDir: c.dataDir, initialPeers: c.peers, onEvent: (e) => onStorageEvent(e),
+      ...(c.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: c.snapshotChunkBytes }),
+    })
     const storage = this.storage
     const raftLog = log.child({ component: 'raft' })
     const logger: RaftLogger = { debug: (m) => raftLog.debug(m), info: (m) => raftLog.info(m), warn: (m) => raftLog.warn(m) }
