@@ -3,7 +3,7 @@ import { Command, Option } from 'commander'
 import { pino } from 'pino'
 import { RaftKvNode } from './node.js'
 import { buildNodeConfig, type RawNodeArgs } from './node-config.js'
-import { ServerError } from './errors.js'
+import { NodeConfigError } from './errors.js'
 
 export function nodeCommand(): Command {
   return new Command('node')
@@ -28,7 +28,7 @@ export function nodeCommand(): Command {
       try {
         node = new RaftKvNode(buildNodeConfig({ ...opts, token: process.env.RAFTKV_TOKEN }), log.child({ node: Number(opts.id) }))
       } catch (e) {
-        if (e instanceof ServerError) {
+        if (e instanceof NodeConfigError) {
           process.stderr.write(`raftkv node: ${e.message}\n`)
           process.exit(2)
         }

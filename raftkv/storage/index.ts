@@ -16,5 +16,5 @@ export {
   type KvPair, type SnapshotDescriptor,
 } from './snapshot-chunk.js'
 export { SnapshotSource, generateSnapshot, openSnapshotSource, type SnapshotChunk, type SnapshotPoint } from './snapshot-generator.js'
-export { SnapshotReceiver } from './snapshot-receiver.js'
+export { SnapshotWriter } from './snapshot-writer.js'
 export { GeneratedSnapshot, SnapshotStore, type SnapshotFiles, type SnapshotReader } from './snapshot-store.js'
