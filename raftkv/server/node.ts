@@ -2,7 +2,7 @@
 // server with its /raft, /kv and /admin services.
 import type { Logger } from 'pino'
 import { RawNode, type RaftLogger } from '../raft/index.js'
-import { PeerStorage } from '../storage/peer-storage.js'
+import { PeerStorage, type StorageEvent } from '../storage/index.js'
 import { TransportServer } from '../transport/index.js'
 import { RaftDriver } from './raft-driver.js'
 import { KvService } from './kv-service.js'
@@ -11,7 +11,6 @@ import { buildStatus } from './status.js'
 import type { NodeConfig } from './node-config.js'
 import { NodeError } from './errors.js'
 import type { adminpb } from '../../proto/generated/protos.js'
-import type { StorageEvent } from '../storage/events.js'
 import { SnapshotService } from './snapshot-service.js'
 
 export class RaftKvNode {

@@ -3,7 +3,7 @@
 // persist (one synced batch), send, apply (one atomic batch), answer, advance.
 import type { Logger } from 'pino'
 import { ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, isEmptySnap, stateName, type RawNode, type Message, type Entry } from '../raft/index.js'
-import type { PeerStorage } from '../storage/peer-storage.js'
+import type { PeerStorage } from '../storage/index.js'
 import type { PeerTransport } from '../transport/index.js'
 import { Applier } from './applier.js'
 import { ProposalTracker, type ProposalOutcome } from './proposals.js'
