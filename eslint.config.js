@@ -59,4 +59,15 @@ export default tseslint.config(
       ] }],
     },
   },
+  {
+    // raftkv/check (the linearizability checker) imports nothing: the store and the manager both use it.
+    files: ['raftkv/check/**/*.ts'],
+    ignores: ['raftkv/check/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['../*', '../../*'], message: 'raftkv/check imports nothing outside its own folder.' },
+        { group: ['electron', 'vue', 'pinia', 'ws', '@nxtedition/rocksdb', 'pino'], message: 'raftkv/check imports nothing.' },
+      ] }],
+    },
+  },
 )
