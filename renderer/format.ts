@@ -14,6 +14,7 @@ export function formatBytes(n: number): string {
 
 export function formatRate(perSec: number): string {
   if (perSec >= 1000) return `${(perSec / 1000).toFixed(1)}k/s`
+  if (perSec === 0) return '0/s'
   return `${perSec >= 10 ? Math.round(perSec) : perSec.toFixed(1)}/s`
 }
 
@@ -28,4 +29,11 @@ export function roleClass(role: string | undefined, processState: string): strin
   if (processState === 'crashed') return 'role-crashed'
   if (role === undefined || processState === 'stopped' || processState === 'paused') return 'role-down'
   return ['leader', 'follower', 'candidate', 'precandidate'].includes(role) ? `role-${role}` : 'role-down'
+}
+
+/** Wall-clock time of day with milliseconds, 24 h (events, log lines). */
+export function formatClock(ms: number): string {
+  const d = new Date(ms)
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`
 }
