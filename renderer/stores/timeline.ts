@@ -1,13 +1,12 @@
 // What the Timeline view draws: the chart series (one point per status sample, bounded),
 // filled from the recorded timeline when it connects, then from the live status stream.
+// (Fault bands come from the events store: timeline/fault-bands.ts.)
 // The arrays are not reactive (a chart redraws from them); `version` says they changed.
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { ref } from 'vue'
 import type { ClusterView } from '../../main/control/types'
 import { useApi } from '../api'
-import { faultBands } from '../timeline/fault-bands'
 import { nodeIds, pointOf, type SeriesPoint } from '../timeline/series'
-import { useEventsStore } from '../stores/events'
 
 /** 10 minutes at 4 Hz. */
 export const MAX_POINTS = 2400
@@ -15,8 +14,6 @@ export const MAX_POINTS = 2400
 export const useTimelineStore = defineStore('timeline', () => {
   let points: SeriesPoint[] = []
   const version = ref(0)
-  const events = useEventsStore()
-  const bands = computed(() => faultBands(events.events))
   let unsubscribe: (() => void)[] = []
 
   function push(view: ClusterView): void {
@@ -56,7 +53,7 @@ export const useTimelineStore = defineStore('timeline', () => {
   }
 
   return {
-    version, bands, connect, disconnect, push,
+    version, connect, disconnect, push,
     points: (): readonly SeriesPoint[] => points,
     nodeIds: () => nodeIds(points),
   }
