@@ -79,7 +79,7 @@ export const useReplayStore = defineStore('replay', () => {
   function stepBy(n: number): void {
     if (samples.value.length === 0) return
     const from = atMs.value === null ? samples.value.length - 1 : sampleIndexAt(samples.value, atMs.value)
-    const i = Math.max(0, Math.min(samples.value.length - 1, from + n))
+    const i = Number.isFinite(n) ? Math.max(0, Math.min(samples.value.length - 1, from + n)) : n < 0 ? 0 : samples.value.length - 1
     seek(samples.value[i]!.timeMs)
   }
 
