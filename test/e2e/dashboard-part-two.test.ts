@@ -29,14 +29,15 @@ async function statusText(): Promise<string> {
   return (await page.getByRole('status').first().textContent())?.trim() ?? ''
 }
 
+/** The leader the status bar names now (leader 0: none). */
+async function leaderShown(): Promise<{ leader: number; term: number }> {
+  const m = /^Leader: node (\d+) · term (\d+)$/.exec(await statusText())
+  return m === null ? { leader: 0, term: 0 } : { leader: Number(m[1]), term: Number(m[2]) }
+}
+
 async function leaderNow(): Promise<{ leader: number; term: number }> {
-  let found = { leader: 0, term: 0 }
-  await expect.poll(async () => {
-    const m = /^Leader: node (\d+) · term (\d+)$/.exec(await statusText())
-    if (m !== null) found = { leader: Number(m[1]), term: Number(m[2]) }
-    return m !== null
-  }, { timeout: WAIT, interval: 200 }).toBe(true)
-  return found
+  await expect.poll(async () => (await leaderShown()).leader, { timeout: WAIT, interval: 200 }).toBeGreaterThan(0)
+  return leaderShown()
 }
 
 function card(id: number): Locator {
@@ -85,8 +86,6 @@ beforeAll(async () => {
   up = await ClusterUp.start(['--nodes', String(NODES)])
   browser = await openBrowser({ width: 1360, height: 900 })
   page = browser.page
-  await page.goto(up.ready.url)
-  await leaderNow()
 }, 150_000)
 
 afterAll(async () => {
@@ -98,6 +97,8 @@ afterAll(async () => {
 
 describe('the dashboard, part two, in Chromium against five real nodes', () => {
   it('draws the Timeline\'s charts live, at the status rate, for five nodes', async () => {
+    await page.goto(up.ready.url)
+    await leaderNow()
     await view('Cluster')
     await expect.poll(() => page.locator('.node-card').count(), { timeout: WAIT }).toBe(NODES)
     await view('Timeline')
@@ -153,7 +154,7 @@ describe('the dashboard, part two, in Chromium against five real nodes', () => {
     await expect.poll(() => card(victim).locator('.role').textContent(), { timeout: WAIT }).toBe('leader')
     const killedAt = Date.now()
     await card(victim).getByRole('button', { name: 'Kill', exact: true }).click()
-    await expect.poll(async () => (await leaderNow()).leader !== victim && (await card(victim).locator('.process').textContent()) !== 'running', { timeout: WAIT, interval: 300 }).toBe(true)
+    await expect.poll(async () => { const now = (await leaderShown()).leader; return now !== 0 && now !== victim && (await card(victim).locator('.process').textContent()) !== 'running' }, { timeout: WAIT, interval: 300 }).toBe(true)
     // Drag the thumb to about two seconds before the kill.
     const slider = page.getByRole('slider', { name: 'Replay position' })
     const [min, max] = await slider.evaluate((el: HTMLInputElement) => [Number(el.min), Number(el.max)])
@@ -173,7 +174,7 @@ describe('the dashboard, part two, in Chromium against five real nodes', () => {
     expect(await page.getByRole('region', { name: 'Replay' }).textContent()).toContain('Replaying')
     await shot('07-replay-network')
     await page.getByRole('button', { name: 'Back to live' }).click()
-    await expect.poll(async () => (await leaderNow()).leader, { timeout: WAIT }).not.toBe(victim)
+    await expect.poll(async () => { const now = (await leaderShown()).leader; return now !== 0 && now !== victim }, { timeout: WAIT }).toBe(true)
     expect(await page.getByRole('region', { name: 'Replay' }).textContent()).toContain('Live')
     // The replay buffer, measured: what the Supervisor recorded, as the page fetches it.
     const { result, bytes } = await rpc('timeline')
