@@ -4,6 +4,9 @@
 export const FAMILIES = ['append', 'heartbeat', 'vote', 'snapshot', 'other'] as const
 export type MessageFamily = (typeof FAMILIES)[number]
 
+/** Short names for the crowded link labels. */
+const SHORT: Record<MessageFamily, string> = { append: 'app', heartbeat: 'hb', vote: 'vote', snapshot: 'snap', other: 'other' }
+
 export function familyOf(type: string): MessageFamily {
   const t = type.replace(/^Msg/, '').toLowerCase()
   if (t.startsWith('append')) return 'append'
@@ -24,11 +27,11 @@ export function byFamily(byType: Readonly<Record<string, number>> | undefined): 
   return out
 }
 
-/** "append 12 · heartbeat 5": the families of a link, busiest first. */
-export function familiesText(byType: Readonly<Record<string, number>> | undefined, limit = 2): string {
+/** "app 12 · hb 5" (short: true) or "append 12 · heartbeat 5": the families of a link, busiest first. */
+export function familiesText(byType: Readonly<Record<string, number>> | undefined, limit = 2, short = false): string {
   return Object.entries(byFamily(byType))
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
-    .map(([f, r]) => `${f} ${r >= 10 ? Math.round(r) : r.toFixed(1)}`)
+    .map(([f, r]) => `${short ? SHORT[f as MessageFamily] : f} ${r >= 10 ? Math.round(r) : r.toFixed(1)}`)
     .join(' · ')
 }

@@ -8,8 +8,8 @@ import type { ClusterView, TimelineSample } from '../../main/control/types'
 import { useApi } from '../api'
 import { useClusterStore } from './cluster'
 
-/** About 40 minutes at the Supervisor's 2 samples a second. */
-export const MAX_REPLAY_SAMPLES = 5000
+/** About 20 minutes at the Supervisor's 2 samples a second (5 nodes: ~12 KiB of JSON each, ~28 MiB in all). */
+export const MAX_REPLAY_SAMPLES = 2400
 /** Live samples are kept at most this often (the recorded timeline's own pace). */
 const LIVE_EVERY_MS = 450
 

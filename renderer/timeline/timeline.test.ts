@@ -60,5 +60,14 @@ describe('message families', () => {
       .toEqual(['append', 'append', 'heartbeat', 'vote', 'vote', 'snapshot', 'other'])
     expect(familiesText({ MsgAppend: 10, MsgAppendResponse: 10.4, MsgHeartbeat: 4.5, MsgVote: 0 })).toBe('append 20 · heartbeat 4.5')
     expect(familiesText(undefined)).toBe('')
+    expect(familiesText({ MsgHeartbeat: 4.5, MsgAppend: 12 }, 2, true)).toBe('app 12 · hb 4.5')
+  })
+})
+
+describe('replay positions', () => {
+  it('finds the last sample at or before an instant', async () => {
+    const { sampleIndexAt } = await import('../stores/replay')
+    const samples = [100, 200, 300].map((timeMs) => ({ timeMs, view: {} as never }))
+    expect([50, 100, 199, 200, 250, 300, 999].map((t) => sampleIndexAt(samples, t))).toEqual([0, 0, 0, 1, 1, 2, 2])
   })
 })

@@ -6,6 +6,8 @@ import type { LinkView } from '../../main/control/types'
 import App from '../App.vue'
 import CounterexampleChart from '../components/CounterexampleChart.vue'
 import MessageRates from '../components/MessageRates.vue'
+import TopologyGraph from '../components/TopologyGraph.vue'
+import { createFakeCluster } from '../testing/fake-cluster'
 import { useClusterStore } from '../stores/cluster'
 import { useLogsStore } from '../stores/logs'
 import { useReplayStore } from '../stores/replay'
@@ -255,5 +257,12 @@ describe('Messages', () => {
     expect(w.findAll('tbody tr').map((r) => r.findAll('th,td').map((c) => c.text()))).toEqual([
       ['1 → 2', '15/s', '10/s', '5.0/s'], ['1 → 3', 'cut', '–', '–'], ['2 → 1', '15/s', '10/s', '5.0/s'],
     ])
+    const idle = mount(MessageRates, { props: { links: [...links, { from: 3, to: 2, state: 'up', dropRate: 0, delayMs: 0, msgsPerSec: 0 }] } })
+    expect(idle.find('tfoot').text()).toBe('1 idle link not shown')
+    const nodes = createFakeCluster({ launched: true, nodes: 3 }).view().nodes
+    const graph = mount(TopologyGraph, { props: { nodes, links, partition: null } })
+    const label = graph.findAll('g.edge-label').find((g) => g.find('text').text() === '30/s')!
+    expect(label.findAll('text.types').map((t) => t.text())).toEqual(['app 20 · hb 10'])
+    expect(label.find('title').text()).toBe('1 ↔ 2: append 20 · heartbeat 10')
   })
 })

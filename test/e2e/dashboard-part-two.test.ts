@@ -48,6 +48,11 @@ async function view(name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name, exact: true }).click()
 }
 
+/** A small picture of one part of the page, for the README (docs/screenshots/). */
+async function part(name: string, locator: Locator): Promise<void> {
+  await locator.screenshot({ path: join(SHOTS, `docs-${name}.png`) })
+}
+
 async function shot(name: string): Promise<void> {
   for (const pid of await page.locator('.node-card .process[data-pid]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-pid'))))) pids.add(pid)
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true })
@@ -126,10 +131,13 @@ describe('the dashboard, part two, in Chromium against five real nodes', () => {
     await shot('02-workload-running')
     await expect.poll(() => page.getByTestId('verdict').first().textContent(), { timeout: 120_000, interval: 500 }).toBe('linearizable')
     await shot('03-workload-verdict')
+    await part('verdict', page.getByRole('region', { name: /^Run / }))
     await view('Timeline')
     await expect.poll(() => page.locator('.event-list li[data-kind="nemesis"]').count(), { timeout: WAIT }).toBeGreaterThan(0)
     await expect.poll(() => page.getByLabel('Fault periods').textContent(), { timeout: WAIT }).toMatch(/kill: [1-9]/)
     await shot('04-timeline-after-workload')
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await part('timeline', page.getByRole('region', { name: 'Live charts' }))
   })
 
   it('opens a known non-linearizable history file and draws the counterexample', async () => {
@@ -143,8 +151,8 @@ describe('the dashboard, part two, in Chromium against five real nodes', () => {
     await expect.poll(() => drawing.locator('g.op').count(), { timeout: WAIT }).toBeGreaterThan(1)
     expect(await drawing.locator('g.op.stuck').count()).toBe(1)
     expect(await panel.locator('figcaption').textContent()).toMatch(/No linearization can place/)
-    await panel.scrollIntoViewIfNeeded()
     await shot('05-counterexample')
+    await part('counterexample', panel)
   })
 
   it('drags the replay slider to before the leader was killed and sees it running and leading', async () => {
@@ -172,6 +180,8 @@ describe('the dashboard, part two, in Chromium against five real nodes', () => {
     expect(await card(victim).locator('.process').textContent()).toBe('running')
     expect(await statusText()).toBe(`Leader: node ${victim} · term ${before.term}`)
     await shot('06-replay-before-kill')
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.screenshot({ path: join(SHOTS, 'docs-replay.png'), clip: { x: 0, y: 0, width: 1360, height: 560 } })
     await view('Network')
     expect(await page.getByRole('region', { name: 'Replay' }).textContent()).toContain('Replaying')
     await shot('07-replay-network')
