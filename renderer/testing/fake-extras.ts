@@ -40,7 +40,7 @@ export function addExtras(fake: FakeCluster): FakeExtras {
   const subscribe = api.subscribe.bind(api)
   api.subscribe = (<T extends Topic>(topic: T, listener: (p: NotificationMap[T]) => void) => {
     if (topic === 'workload' || topic === 'log') {
-      const set = listeners[topic] as Set<typeof listener>
+      const set = (topic === 'workload' ? listeners.workload : listeners.log) as unknown as Set<typeof listener>
       set.add(listener)
       return () => set.delete(listener)
     }

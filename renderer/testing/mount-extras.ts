@@ -6,7 +6,6 @@ import { createPinia, setActivePinia } from 'pinia'
 import type { Component } from 'vue'
 import { installApi } from '../api'
 import { useClusterStore } from '../stores/cluster'
-import { useEventsStore } from '../stores/events'
 import { addExtras, type FakeExtras } from './fake-extras'
 import { createFakeCluster, type FakeCluster } from './fake-cluster'
 
@@ -24,7 +23,6 @@ export async function mountExtras(component: Component, options: { launched?: bo
   const pinia = createPinia()
   setActivePinia(pinia)
   useClusterStore().connect()
-  useEventsStore().connect()
   const wrapper = mount(component, { global: { plugins: [pinia], stubs: { TimeChart: true } }, attachTo: document.body })
   const tick = async (n = 1): Promise<void> => {
     for (let i = 0; i < n; i++) fake.tick()

@@ -51,7 +51,7 @@ async function view(name: string): Promise<void> {
 /** A small picture of one part of the page, for the README (docs/screenshots/). */
 async function part(name: string, locator: Locator): Promise<void> {
   // The fixed status bar would sit over the part (set through the CSSOM: the CSP allows no inline style).
-  const bar = (hidden: boolean) => page.evaluate((h) => { for (const el of document.querySelectorAll<HTMLElement>('.status-bar')) el.style.visibility = h ? 'hidden' : '' }, hidden)
+  const bar = (hidden: boolean) => page.locator('.status-bar').evaluateAll((els, h) => { for (const el of els) (el as unknown as { style: { visibility: string } }).style.visibility = h ? 'hidden' : '' }, hidden)
   await bar(true)
   try {
     await locator.screenshot({ path: join(SHOTS, `docs-${name}.png`) })
@@ -143,7 +143,7 @@ describe('the dashboard, part two, in Chromium against five real nodes', () => {
     await expect.poll(() => page.locator('.event-list li[data-kind="nemesis"]').count(), { timeout: WAIT }).toBeGreaterThan(0)
     await expect.poll(() => page.getByLabel('Fault periods').textContent(), { timeout: WAIT }).toMatch(/kill: [1-9]/)
     await shot('04-timeline-after-workload')
-    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.mouse.wheel(0, -100_000)
     await part('timeline', page.getByRole('region', { name: 'Live charts' }))
   })
 
@@ -164,7 +164,14 @@ describe('the dashboard, part two, in Chromium against five real nodes', () => {
 
   it('drags the replay slider to before the leader was killed and sees it running and leading', async () => {
     await view('Cluster')
-    const before = await leaderNow()
+    // A leader that has held for 5 s, so that every sample of the last seconds shows it leading.
+    let before = await leaderNow()
+    for (let i = 0; i < 10; i++) {
+      await page.waitForTimeout(5000)
+      const now = await leaderNow()
+      if (now.leader === before.leader && now.term === before.term) break
+      before = now
+    }
     const victim = before.leader
     await expect.poll(() => card(victim).locator('.role').textContent(), { timeout: WAIT }).toBe('leader')
     const killedAt = Date.now()
@@ -172,9 +179,9 @@ describe('the dashboard, part two, in Chromium against five real nodes', () => {
     await expect.poll(async () => { const now = (await leaderShown()).leader; return now !== 0 && now !== victim && (await card(victim).locator('.process').textContent()) !== 'running' }, { timeout: WAIT, interval: 300 }).toBe(true)
     // Drag the thumb to about two seconds before the kill.
     const slider = page.getByRole('slider', { name: 'Replay position' })
-    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.mouse.wheel(0, -100_000)
     await slider.scrollIntoViewIfNeeded()
-    const [min, max] = await slider.evaluate((el: HTMLInputElement) => [Number(el.min), Number(el.max)])
+    const [min, max] = [Number(await slider.getAttribute('min')), Number(await slider.getAttribute('max'))]
     const box = (await slider.boundingBox())!
     const x = (t: number) => box.x + 8 + ((box.width - 16) * (t - min)) / (max - min)
     await page.mouse.move(x(max), box.y + box.height / 2)
@@ -182,12 +189,19 @@ describe('the dashboard, part two, in Chromium against five real nodes', () => {
     await page.mouse.move(x((min + max) / 2), box.y + box.height / 2, { steps: 5 })
     await page.mouse.move(x(killedAt - 2000), box.y + box.height / 2, { steps: 5 })
     await page.mouse.up()
+    // The range grows while live samples arrive, so the drop lands a little later than
+    // aimed on a slow machine: the arrow keys step whole samples to 1–4 s before the kill.
+    const at = async () => Number(await slider.getAttribute('data-at-ms'))
+    await expect.poll(at, { timeout: WAIT }).toBeGreaterThan(0)
+    for (let i = 0; i < 400 && (await at()) > killedAt - 1000; i++) await slider.press('ArrowLeft')
+    for (let i = 0; i < 400 && (await at()) < killedAt - 4000; i++) await slider.press('ArrowRight')
+    expect(await at()).toBeLessThanOrEqual(killedAt - 1000)
     await expect.poll(() => page.getByRole('region', { name: 'Replay' }).textContent(), { timeout: WAIT }).toContain('Replaying')
     await expect.poll(() => card(victim).locator('.role').textContent(), { timeout: WAIT }).toBe('leader')
     expect(await card(victim).locator('.process').textContent()).toBe('running')
     expect(await statusText()).toBe(`Leader: node ${victim} · term ${before.term}`)
     await shot('06-replay-before-kill')
-    await page.evaluate(() => window.scrollTo(0, 0))
+    await page.mouse.wheel(0, -100_000)
     await page.screenshot({ path: join(SHOTS, 'docs-replay.png'), clip: { x: 0, y: 0, width: 1360, height: 560 } })
     await view('Network')
     expect(await page.getByRole('region', { name: 'Replay' }).textContent()).toContain('Replaying')
