@@ -42,6 +42,8 @@ export interface ControllerOptions {
   readyTimeoutMs?: number
   /** Timeline samples at most this often (default 500 ms). */
   timelineEveryMs?: number
+  /** Every node line as it is read, unbatched (in-process users: the test harness). */
+  onLine?: (line: LogLine) => void
 }
 
 const LEADER_WAIT_MS = 10_000
@@ -407,6 +409,11 @@ export class Controller implements ControlApi {
     return this.sup?.token ?? this.attached?.token
   }
 
+  /** The Supervisor of the local cluster (in-process users: the test harness, benchmarks). */
+  get supervisor(): Supervisor | undefined {
+    return this.sup
+  }
+
   /** The cluster's folder (local mode). */
   get dataDir(): string | undefined {
     return this.sup?.dir.root
@@ -494,6 +501,7 @@ export class Controller implements ControlApi {
   }
 
   private onLine(line: LogLine): void {
+    this.opts.onLine?.(line)
     this.logStore.add(line)
     const e = eventOfLine(line)
     if (e) this.emit(e.kind, line.node, e.detail, e.term)
