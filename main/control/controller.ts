@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { AdminClient, ClientError, RaftKvClient } from '../../raftkv/client/index.js'
 import { ControlError } from './errors.js'
 import type {
-  AttachSpec, ClusterEvent, ClusterEventKind, ClusterView, ControlApi, EventsQuery, ExportParams, HistoryParams, KeyValue,
+  AttachSpec, ClusterEvent, ClusterEventKind, ClusterView, ControlApi, EventsQuery, ExportParams, FaultsInfo, HistoryParams, KeyValue,
   LogLine, LogsQuery, NodeRef, NotificationMap, TimelineQuery, TimelineSample, Topic, Unsubscribe, Verdict,
   WorkloadNotification, WorkloadSpec, WorkloadView,
 } from './types.js'
@@ -529,7 +529,7 @@ export class Controller implements ControlApi {
       const members = this.members()
       const ids = members.map((m) => m.id)
       const targets = members.filter((m) => m.process.state === 'running' || m.process.state === 'external')
-      await applyFaults(targets, ids, next, this.token())
+      this.noteFaults(await applyFaults(targets, ids, next, this.token()))
       this.emit(kind, undefined, detail)
       this.observer?.publishNow()
     })
@@ -542,7 +542,11 @@ export class Controller implements ControlApi {
     if (isClean(faultsFor(id, ids, this.faults)) && this.faults.partition === null) return
     const target = members.find((m) => m.id === id)
     // The others block the newcomer too: every running node gets the current plan.
-    if (target) await applyFaults(members.filter((m) => m.process.state === 'running'), ids, this.faults, this.token())
+    if (target) this.noteFaults(await applyFaults(members.filter((m) => m.process.state === 'running'), ids, this.faults, this.token()))
+  }
+
+  private noteFaults(inForce: Map<number, FaultsInfo>): void {
+    for (const [id, f] of inForce) this.observer?.noteFaults(id, f)
   }
 
   private kvClient(what: string): RaftKvClient {

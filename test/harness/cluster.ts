@@ -47,6 +47,8 @@ export class LocalCluster {
       token: this.token,
       launchCommand: plainNodeCommand(opts.nodeFlags ?? []),
       extraNodeArgs: opts.extraArgs ?? [],
+      // The harness reads statuses itself: a slow view keeps the Supervisor's share of the CPU small.
+      watchIntervalMs: 500, publishIntervalMs: 500,
       onLine: (l) => this.logsFor(l.node).push({ level: l.level, time: l.timeMs, msg: l.msg, ...l.fields }),
     })
   }
