@@ -4,8 +4,9 @@
 // Controller's.
 import { ControlError } from './errors.js'
 import type {
-  AttachSpec, EventsQuery, KeyParams, KvEncoding, LaunchSpec, LinkFaultsSpec, LogLevel, LogsQuery, NodeRef, PartitionSpec,
-  PutParams, ScanParams, TimelineQuery,
+  AttachSpec, ControlMethodName, ControlMethods, EventsQuery, ExportParams, HistoryParams, KeyParams, KvEncoding, LaunchSpec,
+  LinkFaultsSpec, LogLevel, LogsQuery, NemesisKind, NemesisStep, NodeRef, PartitionSpec, PutParams, ScanParams,
+  TimelineQuery, WorkloadSpec,
 } from './types.js'
 
 export const MAX_NODES = 9
@@ -250,4 +251,92 @@ export function validateTimeline(v: unknown): TimelineQuery {
 /** Methods that take no params accept none (or an empty object). */
 export function validateNoParams(v: unknown, what: string): void {
   object(v, what, [], true)
+}
+
+const MAX_MS = 24 * 3600 * 1000
+const NEMESIS_KINDS: readonly NemesisKind[] = ['kill', 'pause', 'partition', 'isolate-leader']
+
+function nemesisStep(raw: unknown, i: number): NemesisStep {
+  const w = `startWorkload: nemesis[${i}]`
+  const o = object(raw, w, ['kind', 'everyMs', 'forMs'])
+  const kind = str(o, 'kind', w, true)
+  if (!(NEMESIS_KINDS as readonly string[]).includes(kind)) throw bad(`${w}: kind must be one of ${NEMESIS_KINDS.join(', ')}`)
+  const everyMs = int(o, 'everyMs', w, 1, MAX_MS, true)
+  const forMs = int(o, 'forMs', w, 0, MAX_MS, true)
+  if (forMs >= everyMs) throw bad(`${w}: forMs must be shorter than everyMs`)
+  return { kind: kind as NemesisKind, everyMs, forMs }
+}
+
+export function validateWorkload(v: unknown): WorkloadSpec {
+  const w = 'startWorkload'
+  const o = object(v, w, ['clients', 'durationMs', 'keys', 'getRatio', 'nemesis'])
+  const spec: WorkloadSpec = {
+    clients: int(o, 'clients', w, 1, 256, true),
+    durationMs: int(o, 'durationMs', w, 1, MAX_MS, true),
+    keys: int(o, 'keys', w, 1, 1_000_000, true),
+    getRatio: num(o, 'getRatio', w, 0, 1) ?? (() => { throw bad(`${w}: getRatio is required`) })(),
+  }
+  const nemesis = o.nemesis
+  if (nemesis !== undefined) {
+    if (!Array.isArray(nemesis) || nemesis.length > 16) throw bad(`${w}: nemesis must be a list of at most 16 steps`)
+    spec.nemesis = nemesis.map(nemesisStep)
+  }
+  return spec
+}
+
+export function validateHistory(v: unknown): HistoryParams {
+  const o = object(v, 'checkHistory', ['ndjson'])
+  return { ndjson: str(o, 'ndjson', 'checkHistory', true) }
+}
+
+export function validateExport(v: unknown): ExportParams {
+  const o = object(v, 'exportBundle', ['path'], true)
+  const path = str(o, 'path', 'exportBundle')
+  if (path === '') throw bad('exportBundle: path must not be empty')
+  return path === undefined ? {} : { path }
+}
+
+/** The params of one method as its signature declares them. */
+export type ParamsOf<M extends ControlMethodName> = Parameters<ControlMethods[M]>[0]
+
+const noParams = (what: string) => (raw: unknown): undefined => {
+  validateNoParams(raw, what)
+  return undefined
+}
+
+const VALIDATORS: { [M in ControlMethodName]: (raw: unknown) => ParamsOf<M> } = {
+  launch: validateLaunch,
+  shutdown: noParams('shutdown'),
+  attach: validateAttach,
+  detach: noParams('detach'),
+  kill: (raw) => validateNodeRef(raw, 'kill'),
+  stop: (raw) => validateNodeRef(raw, 'stop'),
+  start: (raw) => validateNodeRef(raw, 'start'),
+  restart: (raw) => validateNodeRef(raw, 'restart'),
+  pause: (raw) => validateNodeRef(raw, 'pause'),
+  resume: (raw) => validateNodeRef(raw, 'resume'),
+  partition: validatePartition,
+  isolate: (raw) => validateNodeRef(raw, 'isolate'),
+  heal: noParams('heal'),
+  setLinkFaults: validateLinkFaults,
+  addNode: noParams('addNode'),
+  removeNode: (raw) => validateNodeRef(raw, 'removeNode'),
+  transferLeader: (raw) => validateNodeRef(raw, 'transferLeader'),
+  get: (raw) => validateKey(raw, 'get'),
+  put: validatePut,
+  delete: (raw) => validateKey(raw, 'delete'),
+  scan: validateScan,
+  startWorkload: validateWorkload,
+  stopWorkload: noParams('stopWorkload'),
+  checkHistory: validateHistory,
+  status: noParams('status'),
+  events: validateEvents,
+  logs: validateLogs,
+  timeline: validateTimeline,
+  exportBundle: validateExport,
+}
+
+/** One method's params checked and copied (no unknown keys), or BAD_ARGUMENT: for IPC and JSON-RPC doors. */
+export function validateParams<M extends ControlMethodName>(method: M, raw: unknown): ParamsOf<M> {
+  return VALIDATORS[method](raw)
 }

@@ -1,8 +1,8 @@
 // Options shared by the client commands: --endpoints, --token, --timeout,
 // and the parsing of durations and numbers given on the command line.
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import { parseEndpointList } from '../client/endpoint.js'
-import { EndpointFormatError } from '../client/errors.js'
+import { parseEndpointList } from '../client/index.js'
+import { EndpointFormatError } from '../client/index.js'
 import { CliError } from './errors.js'
 
 export const DEFAULT_ENDPOINTS = '127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003'
@@ -55,15 +55,23 @@ export function parseDuration(text: string): number {
   return ms
 }
 
+/** Digits only, and exact as a number (below 2^53): 9007199254740993 would silently become ...992. */
+function exactInt(text: string): number | undefined {
+  const t = text.trim()
+  if (!/^\d{1,16}$/.test(t)) return undefined
+  const n = Number(t)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
 export function positiveIntOption(text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${text}" is not a positive integer`)
+  const n = exactInt(text)
+  if (n === undefined || n < 1) throw new InvalidArgumentError(`"${text}" is not a positive integer below 2^53`)
   return n
 }
 
 export function nonNegativeIntOption(text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${text}" is not a non-negative integer`)
+  const n = exactInt(text)
+  if (n === undefined) throw new InvalidArgumentError(`"${text}" is not a non-negative integer below 2^53`)
   return n
 }
 

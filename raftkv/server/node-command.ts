@@ -3,7 +3,7 @@ import { Command, Option } from 'commander'
 import { pino } from 'pino'
 import { RaftKvNode } from './node.js'
 import { buildNodeConfig, type RawNodeArgs } from './node-config.js'
-import { ServerError } from './errors.js'
+import { NodeConfigError } from './errors.js'
 import { watchParent } from './parent-watch.js'
 import { positiveInt } from './node-config.js'
 
@@ -38,7 +38,7 @@ export function nodeCommand(): Command {
         parentPid = opts.parentPid === undefined ? undefined : positiveInt(opts.parentPid, '--parent-pid')
         node = new RaftKvNode(buildNodeConfig({ ...opts, token: process.env.RAFTKV_TOKEN }), log.child({ node: Number(opts.id) }))
       } catch (e) {
-        if (e instanceof ServerError) {
+        if (e instanceof NodeConfigError) {
           process.stderr.write(`raftkv node: ${e.message}\n`)
           process.exit(2)
         }

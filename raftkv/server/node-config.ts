@@ -1,5 +1,5 @@
 // The node's configuration, parsed and checked from the command line (typed errors only).
-import { ServerError } from './errors.js'
+import { NodeConfigError } from './errors.js'
 
 export interface PeerAddr {
   id: number
@@ -31,8 +31,8 @@ export interface NodeConfig {
   snapshotChunkBytes?: number
 }
 
-function bad(message: string): ServerError {
-  return new ServerError('InvalidNodeConfig', message)
+function bad(message: string): NodeConfigError {
+  return new NodeConfigError(message)
 }
 
 export function parseHostPort(s: string, what: string): { host: string; port: number } {

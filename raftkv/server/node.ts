@@ -2,17 +2,17 @@
 // server with its /raft, /kv and /admin services.
 import type { Logger } from 'pino'
 import { RawNode, type RaftLogger } from '../raft/index.js'
-import { PeerStorage } from '../storage/peer-storage.js'
+import { PeerStorage, type StorageEvent } from '../storage/index.js'
 import { TransportServer } from '../transport/index.js'
 import { RaftDriver } from './raft-driver.js'
 import { KvService } from './kv-service.js'
 import { AdminService } from './admin-service.js'
 import { buildStatus } from './status.js'
 import type { NodeConfig } from './node-config.js'
-import { ServerError } from './errors.js'
+import { NodeError } from './errors.js'
 import type { adminpb } from '../../proto/generated/protos.js'
-import type { StorageEvent } from '../storage/events.js'
 import { SnapshotService } from './snapshot-service.js'
+import { readTombstone, writeTombstone, type Tombstone } from './tombstone.js'
 
 export class RaftKvNode {
   private storage: PeerStorage | undefined
@@ -21,6 +21,8 @@ export class RaftKvNode {
   private kv: KvService | undefined
   private snapshots: SnapshotService | undefined
   private startedAt = Date.now()
+  /** Set once this node knows it was removed from the cluster. */
+  private tombstone: Tombstone | undefined
   port = 0
 
   constructor(readonly config: NodeConfig, private readonly log: Logger) {}
@@ -46,7 +48,7 @@ export class RaftKvNode {
     server.peers.setPeers(this.peerMap())
     this.snapshots = new SnapshotService({
       nodeId: c.id, token: c.token, log: log.child({ component: 'snapshot' }), storage,
-      addrOf: (id) => this.addrOf(id), step: (m) => this.driver?.stepExternal([m]),
+      addrOf: (id) => this.addrOf(id), step: (m) => this.driver?.stepReceivedSnapshot(m),
       report: (peer, failed) => this.driver?.reportSnapshot(peer, failed), rateLimitMBps: c.snapshotRateLimitMBps,
       maxConcurrentSend: c.snapshotMaxConcurrentSend, maxConcurrentReceive: c.snapshotMaxConcurrentReceive,
     })
@@ -59,27 +61,63 @@ export class RaftKvNode {
     this.driver = new RaftDriver(rawNode, storage, server.peers, {
       nodeId: c.id, tickMs: c.tickMs, log: log.child({ component: 'driver' }),
       gcCountLimit: c.raftLogGcCountLimit, gcSizeLimit: c.raftLogGcSizeLimit, sendSnapshot: (m) => snapshots.send(m),
+      onRemovedSelf: (index) => this.retire(`applied the conf change removing it (index ${index})`),
     })
     const driver = this.driver
     this.kv = new KvService({ log: log.child({ component: 'kv' }), driver, addrOf: (id) => this.addrOf(id), requestTimeoutMs: c.requestTimeoutMs })
     const admin = new AdminService({
       log: log.child({ component: 'admin' }), driver, status: () => this.status(),
       setFaults: (f) => server.peers.setFaults(f), getFaults: () => server.peers.getFaults(),
+      members: () => storage.regionState.region.peers, removed: () => this.tombstone !== undefined,
     })
+    server.peers.onRemovedBy((_peer, how) => this.retire(how))
     server.onConnection('/kv', (conn) => this.kv!.attach(conn))
     server.onConnection('/admin', (conn) => admin.attach(conn))
     server.onConnection('/snapshot', (conn) => snapshots.attach(conn))
     this.port = await server.start()
-    driver.start()
+    const earlier = readTombstone(c.dataDir)
+    if (earlier) {
+      // Removed in an earlier run: serve status only, as the tombstone it is.
+      this.tombstone = earlier
+      await server.peers.close()
+    } else {
+      driver.start()
+    }
     this.startedAt = Date.now()
-    log.info({ event: 'node-ready', id: c.id, port: this.port, members: storage.regionState.region.peers, applied: storage.appliedIndex }, 'ready')
+    log.info({ event: 'node-ready', id: c.id, port: this.port, members: storage.regionState.region.peers, applied: storage.appliedIndex, removed: this.tombstone !== undefined }, 'ready')
+    if (earlier) this.logRemoved(earlier)
+  }
+
+  /**
+   * This node learned it is no longer a member: it stops ticking and dialing for good,
+   * answers KV requests NOT_LEADER and /admin status with removed: true, and keeps a
+   * marker in its data dir so that a restart stays a tombstone.
+   */
+  private retire(reason: string): void {
+    if (this.tombstone || !this.driver || !this.server) return
+    const t: Tombstone = { reason, at: Date.now() }
+    this.tombstone = t
+    try {
+      writeTombstone(this.config.dataDir, t)
+    } catch (err) {
+      this.log.error({ err }, 'could not write the tombstone marker')
+    }
+    this.logRemoved(t)
+    const server = this.server
+    void this.driver.retire().then(() => server.peers.close())
+  }
+
+  private logRemoved(t: Tombstone): void {
+    this.log.warn({ event: 'node-removed', reason: t.reason, at: new Date(t.at).toISOString() },
+      'this node was removed from the cluster: it no longer ticks or dials and only answers status (stop it; wipe its data dir to reuse the id)')
   }
 
   status(): adminpb.NodeStatus.$Properties {
-    if (!this.driver || !this.server || !this.kv) throw new ServerError('NodeNotStarted', 'node not started')
+    if (!this.driver || !this.server || !this.kv) throw new NodeError('NodeNotStarted', 'node not started')
     return buildStatus({
       nodeId: this.config.id, addr: `${this.config.listenHost}:${this.port}`, startedAt: this.startedAt,
       driver: this.driver, peers: this.server.peers, kv: this.kv, snapshots: () => this.snapshots!.stats(),
+      removed: this.tombstone !== undefined,
     })
   }
 

@@ -13,10 +13,9 @@ export interface StatusSources {
   peers: PeerTransport
   kv: KvService
   snapshots?: () => adminpb.SnapshotStats.$Properties
+  /** This node was removed from the cluster (a tombstone). */
+  removed?: boolean
 }
-
-/** A role as the status reports it: follower, precandidate, candidate, leader. */
-export const roleName = stateName
 
 export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties {
   const st = src.driver.rawNode.status()
@@ -37,7 +36,7 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
   counters['storage.logBytes'] = storage.logByteSize
   return {
     id: src.nodeId,
-    role: roleName(st.raftState),
+    role: stateName(st.raftState),
     term: st.term,
     vote: st.vote,
     leader: st.lead,
@@ -55,5 +54,6 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
     addr: src.addr,
     uptimeMs: Date.now() - src.startedAt,
     pid: process.pid,
+    removed: src.removed ?? false,
   }
 }

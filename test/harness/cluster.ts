@@ -25,8 +25,8 @@ export interface NodeProc {
   id: number
   addr: string
   dataDir: string
-  /** The running process (its pid), undefined when none runs. */
-  proc: { pid: number } | undefined
+  /** The running process (its pid; kill sends it a signal behind the Supervisor's back), undefined when none runs. */
+  proc: { pid: number; kill(signal?: NodeJS.Signals): boolean } | undefined
   logs: Record<string, unknown>[]
   /** Resolves with the exit code of the node's current (or last) process. */
   exited: Promise<number | null> | undefined
@@ -83,7 +83,7 @@ export class LocalCluster {
       id, addr: sup.addrOf(id)!, dataDir: sup.dataDirOf(id)!, logs: this.logsFor(id),
       get proc() {
         const pid = sup.pidOf(id)
-        return pid === undefined ? undefined : { pid }
+        return pid === undefined ? undefined : { pid, kill: (signal: NodeJS.Signals = 'SIGTERM') => process.kill(pid, signal) }
       },
       get exited() {
         return sup.waitExit(id).then((e) => e.code)

@@ -1,15 +1,14 @@
 // Test utilities of raftkv/transport: a logger that keeps its lines, bounded waits,
-// deterministic random sources, raw WebSocket clients, and a registry of everything
+// a deterministic random source, raw WebSocket clients, and a registry of everything
 // opened so that afterEach closes it all.
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
 import { pino, type Logger } from 'pino'
 import WebSocket from 'ws'
 import { eraftpb } from '../../../proto/generated/protos.js'
-import { bearer } from '../auth.js'
-import { FROM_HEADER } from '../constants.js'
+import { bearer, peerCredential } from '../auth.js'
+import { FROM_HEADER, PEER_PROOF_HEADER } from '../constants.js'
 import { TransportServer, type TransportServerOptions } from '../server.js'
-import { mulberry32 } from '../../raft/prng.js'
 
 export const TOKEN = 'test-token'
 
@@ -39,9 +38,6 @@ export function cycleRng(values: number[]): () => number {
   let i = 0
   return () => values[i++ % values.length]!
 }
-
-/** A seeded PRNG (mulberry32), the one raftkv/raft uses. */
-export const seededRng = mulberry32
 
 export function msg(from: number, to: number, index: number, entryBytes = 0): eraftpb.Message.$Properties {
   return {
@@ -83,7 +79,10 @@ export class Harness {
   /** A raw client; `headers` replace the default token header when given. */
   client(port: number, path: string, headers?: Record<string, string>, from?: number): WebSocket {
     const h: Record<string, string> = headers ?? { authorization: bearer(TOKEN) }
-    if (from !== undefined) h[FROM_HEADER] = String(from)
+    if (from !== undefined) {
+      h[FROM_HEADER] = String(from)
+      h[PEER_PROOF_HEADER] = peerCredential(TOKEN, from)
+    }
     const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: h })
     ws.on('error', () => {}) // outcomes are read from 'open' / 'close' / 'unexpected-response'
     this.sockets.push(ws)
