@@ -7,9 +7,9 @@
 // invoke); fail: the op definitely did not take effect.
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { once } from 'node:events'
-import type { HistoryEvent, HistoryEventType, HistoryFunction } from '../check/history-event.js'
+import type { HistoryEvent, HistoryEventType, HistoryFunction } from '../check/index.js'
 
-export type { HistoryEvent, HistoryEventType, HistoryFunction } from '../check/history-event.js'
+export type { HistoryEvent, HistoryEventType, HistoryFunction } from '../check/index.js'
 
 export interface HistorySink {
   record(event: HistoryEvent): void
