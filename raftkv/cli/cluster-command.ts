@@ -4,7 +4,7 @@
 // with --json every line is one JSON object: first {"kind":"ready", ...}, then one
 // {"kind":"event", "event": ...} per cluster event. Ctrl-C (SIGINT) or SIGTERM stops
 // every node (after writing the bundle when --export-on-exit is given).
-import type { Command } from 'commander'
+import { Option, type Command } from 'commander'
 import { builtDashboardDir, Controller, ControlError, startWebServer, type ClusterEvent, type ClusterView, type WebServer } from '../../main/index.js'
 import { CliError } from './errors.js'
 import { positiveIntOption } from './options.js'
@@ -12,6 +12,7 @@ import { positiveIntOption } from './options.js'
 interface RawUpOptions {
   nodes: number
   dir?: string
+  dataDir?: string
   port: number
   exportOnExit?: string
   json?: boolean
@@ -19,7 +20,7 @@ interface RawUpOptions {
 
 /** The events a person watching the text output cares about (--json prints them all). */
 const TEXT_EVENTS: ReadonlySet<string> = new Set([
-  'leader-changed', 'node-ready', 'node-exited', 'node-killed', 'node-paused', 'node-resumed', 'node-added', 'node-removed',
+  'cluster-shutdown', 'leader-changed', 'node-ready', 'node-exited', 'node-killed', 'node-paused', 'node-resumed', 'node-added', 'node-removed',
   'partition-set', 'healed', 'link-faults-set', 'conf-change', 'snapshot-done', 'snapshot-failed', 'workload-started', 'workload-finished', 'error',
 ])
 
@@ -36,6 +37,7 @@ export function registerClusterCommand(program: Command): void {
     .description('start a local cluster in the foreground and serve the control API on 127.0.0.1; Ctrl-C stops every node')
     .option('--nodes <n>', 'number of nodes (1..9)', positiveIntOption, 3)
     .option('--dir <dir>', "the cluster's folder (missing or empty; default: a fresh one under the temp folder)")
+    .addOption(new Option('--data-dir <dir>', 'the same as --dir').hideHelp())
     .option('--port <port>', 'port of the control API and dashboard (0: a free port)', portOption, 0)
     .option('--export-on-exit <file>', 'write the export bundle (.tar.gz) there when stopping')
     .option('--json', 'one JSON object per line')
@@ -56,9 +58,10 @@ async function clusterUp(raw: RawUpOptions): Promise<void> {
   }
   control.subscribe('event', (e) => (ready ? printEvent(e) : backlog.push(e)))
 
+  const dataDir = raw.dir ?? raw.dataDir
   let view: ClusterView
   try {
-    view = await control.launch({ nodes: raw.nodes, ...(raw.dir === undefined ? {} : { dataDir: raw.dir }) })
+    view = await control.launch({ nodes: raw.nodes, ...(dataDir === undefined ? {} : { dataDir }) })
   } catch (err) {
     if (err instanceof ControlError) throw new CliError(err.code === 'BAD_ARGUMENT' ? 'USAGE' : 'FAILED', `cluster up: ${err.code}: ${err.message}`)
     throw err
@@ -95,7 +98,9 @@ async function clusterUp(raw: RawUpOptions): Promise<void> {
   })
 
   if (!json) out('stopping...')
-  if (raw.exportOnExit !== undefined) {
+  // The cluster may have been shut down (or another launched or attached) through the API meanwhile.
+  const mode = (await control.status()).mode
+  if (raw.exportOnExit !== undefined && mode !== 'none') {
     try {
       const bundle = await control.exportBundle({ path: raw.exportOnExit })
       out(json ? JSON.stringify({ kind: 'exported', path: bundle.path, bytes: bundle.bytes }) : `exported ${bundle.path} (${bundle.bytes} bytes)`)
@@ -105,7 +110,8 @@ async function clusterUp(raw: RawUpOptions): Promise<void> {
     }
   }
   await web.close()
-  await control.shutdown()
+  if (mode === 'local') await control.shutdown()
+  else if (mode === 'attached') await control.detach()
   out(json ? JSON.stringify({ kind: 'stopped' }) : 'every node stopped')
 }
 

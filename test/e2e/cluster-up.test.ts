@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import WebSocket from 'ws'
 import type { ClusterView } from '../../main/control/types.js'
+import { upgradeStatus } from '../support/ws-upgrade.js'
+import { alive } from '../harness/cluster-up.js'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
 const BIN = join(ROOT, 'bin', 'raftkv.js')
@@ -31,24 +33,6 @@ async function until<T>(what: string, fn: () => T | undefined, run: Run, timeout
     if (v !== undefined) return v
     if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`no ${what}; output:\n${run.lines.join('\n')}`)
     await new Promise((r) => setTimeout(r, 50))
-  }
-}
-
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolveStatus, reject) => {
-    const ws = new WebSocket(url, { headers })
-    ws.once('unexpected-response', (_req, res) => { resolveStatus(res.statusCode ?? 0); ws.terminate() })
-    ws.once('open', () => { resolveStatus(101); ws.close() })
-    ws.once('error', (err) => { if (!/Unexpected server response/.test(err.message)) reject(err) })
-  })
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
   }
 }
 
@@ -111,10 +95,21 @@ describe('raftkv cluster up', () => {
     await until('the leader line', () => run.lines.find((l) => l.startsWith('leader:')), run)
     expect(run.lines[0]).toMatch(/^cluster up: 1 node\(s\) in /)
     expect(run.lines[1]).toMatch(/^ {2}node 1 {2}127\.0\.0\.1:\d+ {2}pid \d+$/)
-    expect(run.lines[2]).toMatch(/^control: http:\/\/127\.0\.0\.1:\d+\/#token=\S+$/)
+    const url = /^control: (http:\/\/127\.0\.0\.1:(\d+)\/#token=(\S+))$/.exec(run.lines[2]!)
+    expect(url).not.toBeNull()
+    // The cluster shut down through the API first: cluster up stays up, and stops cleanly later.
+    const ws = new WebSocket(`ws://127.0.0.1:${url![2]}/control?token=${url![3]}`)
+    await new Promise((r, j) => { ws.once('open', r); ws.once('error', j) })
+    const answer = new Promise<{ result?: unknown }>((r) => ws.once('message', (d) => r(JSON.parse(d.toString()) as { result?: unknown })))
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'shutdown' }))
+    expect((await answer).result).toBeNull()
+    ws.close()
+    await until('the cluster-shutdown line', () => run.lines.find((l) => l.includes('cluster-shutdown') || l.includes('node-exited')), run)
+    expect(run.child.exitCode).toBeNull()
     run.child.kill('SIGINT')
     expect(await run.exited).toBe(0)
     expect(run.lines.at(-1)).toBe('every node stopped')
+    expect(run.lines.join('\n')).not.toMatch(/stderr:/)
   })
 
   it('refuses a folder that is not its own with a usage error', async () => {
