@@ -2,7 +2,7 @@
 // runs it and returns the exit status (bin/raftkv.js sets it on the process).
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError } from 'commander'
-import { ClientError } from '../client/errors.js'
+import { ClientError } from '../client/index.js'
 import { registerCommands } from './commands.js'
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js'
 

@@ -2,7 +2,7 @@
 // door (CLI, /admin, the driver's proposal) and when a committed conf change is applied,
 // so a bad change can neither be proposed nor, if one is in the log, take effect.
 import { isNodeId, isPeerAddr } from '../transport/index.js'
-import type { PeerInfo } from '../storage/local-state.js'
+import type { PeerInfo } from '../storage/index.js'
 
 export type PeerChangeKind = 'add' | 'remove'
 

@@ -17,9 +17,6 @@ export interface StatusSources {
   removed?: boolean
 }
 
-/** A role as the status reports it: follower, precandidate, candidate, leader. */
-export const roleName = stateName
-
 export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties {
   const st = src.driver.rawNode.status()
   const storage = src.driver.storage
@@ -36,7 +33,7 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
   counters['storage.logBytes'] = storage.logByteSize
   return {
     id: src.nodeId,
-    role: roleName(st.raftState),
+    role: stateName(st.raftState),
     term: st.term,
     vote: st.vote,
     leader: st.lead,
