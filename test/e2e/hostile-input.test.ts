@@ -181,6 +181,18 @@ describe('inputs that used to stop the cluster', () => {
       await a.close()
     }
     expect((await cluster.status(lead)).members.map((m) => m.id)).toEqual([1, 2, 3])
+    // A follower's NOT_LEADER redirect is counted apart from errors.
+    const follower = [1, 2, 3].find((id) => id !== lead)!
+    const before = (await cluster.status(follower)).counters
+    const c = cluster.client({ endpoints: cluster.endpointsOf([follower, lead]) })
+    try {
+      await c.put('redirected', 'ok')
+    } finally {
+      await c.close()
+    }
+    const after = (await cluster.status(follower)).counters
+    expect(after['kv.notLeader']! - before['kv.notLeader']!).toBe(1)
+    expect(after['kv.errors']).toBe(before['kv.errors'])
     await expectHealthy(cluster)
   })
 
