@@ -67,7 +67,7 @@ export class AdminService {
         case 'transferLeader': {
           const to = req.transferLeader?.peer ?? 0
           if (!this.opts.driver.isLeader) return fail('NOT_LEADER', 'only the leader can transfer leadership')
-          if (!this.opts.driver.rawNode.raft.prs.has(to)) return fail('BAD_REQUEST', `peer ${to} is not a member`)
+          if (!this.opts.driver.rawNode.isMember(to)) return fail('BAD_REQUEST', `peer ${to} is not a member`)
           this.opts.log.info({ event: 'leader-transfer-requested', to }, 'leader transfer requested')
           this.opts.driver.transferLeader(to)
           send({ id, status: this.opts.status() })
