@@ -173,13 +173,9 @@ export class RawNode {
     this.raft.step({ msgType: MessageType.MsgTransferLeader, from: transferee })
   }
 
-  /** Tells raft that the last messages to `id` could not be delivered. */
+  /** Tells raft that the last messages to `id` could not be delivered (only a leader acts on it). */
   reportUnreachable(id: number): void {
-    try {
-      this.raft.step({ msgType: MessageType.MsgUnreachable, from: id })
-    } catch {
-      // not a leader-side concern
-    }
+    this.raft.step({ msgType: MessageType.MsgUnreachable, from: id })
   }
 
   /** Tells raft how sending a snapshot to `id` ended. */
