@@ -25,7 +25,7 @@ export class ControlError extends Error {
 
 const CODES: ReadonlySet<string> = new Set<ControlErrorCode>([
   'BAD_ARGUMENT', 'UNKNOWN_NODE', 'NO_CLUSTER', 'CLUSTER_RUNNING', 'NODE_NOT_RUNNING',
-  'PORT_IN_USE', 'NOT_SUPPORTED', 'TIMEOUT', 'KV_ERROR', 'UNAUTHORIZED',
+  'PORT_IN_USE', 'NOT_SUPPORTED', 'TIMEOUT', 'KV_ERROR', 'UNAUTHORIZED', 'CANCELLED', 'INTERNAL',
 ])
 
 export function isControlErrorCode(value: unknown): value is ControlErrorCode {

@@ -5,7 +5,7 @@
 import type { NodeStatusInfo } from '../../raftkv/client/status-types.js'
 
 export type {
-  FaultsInfo, MemberInfo, NodeStatusInfo, PeerProgressInfo, RaftRole, SnapshotStatsInfo, SnapshotTransferInfo,
+  FaultsInfo, LinkFaultInfo, MemberInfo, NodeStatusInfo, PeerProgressInfo, RaftRole, SnapshotStatsInfo, SnapshotTransferInfo,
 } from '../../raftkv/client/status-types.js'
 
 // ---------------------------------------------------------------------------------------
@@ -22,6 +22,10 @@ export type ControlErrorCode =
   | 'TIMEOUT'
   | 'KV_ERROR'
   | 'UNAUTHORIZED'
+  /** The user dismissed a dialog the call needed (desktop app: the export save dialog). */
+  | 'CANCELLED'
+  /** An unexpected failure inside the manager (a bug); the message says what failed. */
+  | 'INTERNAL'
 
 /** A ControlError as it crosses a process boundary (IPC, JSON-RPC `error.data`). */
 export interface ControlErrorData {
@@ -402,3 +406,19 @@ export interface ControlSubscriptions {
 }
 
 export type ControlApi = ControlMethods & ControlSubscriptions
+
+// ---------------------------------------------------------------------------------------
+// The desktop app's bridge (window.raftkv, exposed by electron/preload.ts)
+
+/** What the desktop app's menu asks the dashboard to do (the rest the main process does itself). */
+export type MenuCommand = 'attach'
+
+/**
+ * window.raftkv in the desktop app: the control API over IPC, plus the menu's commands.
+ * A rejected call rejects with a ControlErrorData object (a contextBridge copies an
+ * Error's message only, so the code travels as data). exportBundle takes no path there:
+ * the main process asks for one in a save dialog (CANCELLED when the user dismisses it).
+ */
+export interface DesktopBridge extends ControlApi {
+  onMenu(listener: (command: MenuCommand) => void): Unsubscribe
+}

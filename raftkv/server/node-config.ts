@@ -28,6 +28,8 @@ export interface NodeConfig {
   /** Snapshots sent / received at once; beyond, a receiver refuses with a reason. */
   snapshotMaxConcurrentSend: number
   snapshotMaxConcurrentReceive: number
+  /** Target size of one snapshot chunk in bytes (undefined: the storage default, 1 MiB). */
+  snapshotChunkBytes?: number
 }
 
 function bad(message: string): NodeConfigError {
@@ -86,6 +88,7 @@ export interface RawNodeArgs {
   snapshotRateLimit?: string | number
   snapshotMaxSend?: string | number
   snapshotMaxReceive?: string | number
+  snapshotChunkBytes?: string | number
   token?: string
 }
 
@@ -112,5 +115,6 @@ export function buildNodeConfig(a: RawNodeArgs): NodeConfig {
     snapshotRateLimitMBps: nonNegative(a.snapshotRateLimit ?? D.snapshotRateLimitMBps, '--snapshot-rate-limit'),
     snapshotMaxConcurrentSend: positiveInt(a.snapshotMaxSend ?? D.snapshotMaxConcurrentSend, '--snapshot-max-send'),
     snapshotMaxConcurrentReceive: positiveInt(a.snapshotMaxReceive ?? D.snapshotMaxConcurrentReceive, '--snapshot-max-receive'),
+    ...(a.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: positiveInt(a.snapshotChunkBytes, '--snapshot-chunk-bytes') }),
   }
 }

@@ -3,8 +3,8 @@
 // persist (one synced batch), send, apply (one atomic batch), answer, advance.
 import type { Logger } from 'pino'
 import {
-  ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, isEmptySnap, stateName,
-  type ConfChangeType, type Entry, type Message, type RawNode, type Ready,
+  ConfChangeType, ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, isEmptySnap, stateName,
+  type Entry, type Message, type RawNode, type Ready,
 } from '../raft/index.js'
 import type { PeerStorage } from '../storage/index.js'
 import type { PeerTransport } from '../transport/index.js'
@@ -16,8 +16,9 @@ import { MAX_PENDING_PROPOSALS } from './limits.js'
 import { NODE_DEFAULTS } from './node-defaults.js'
 import { planReady } from './ready-plan.js'
 import { compactLogIndex } from './log-gc-policy.js'
+import { peerChangeProblem } from './peer-change.js'
 
-export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' }
+export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' } | { ok: false; reason: 'invalid'; detail: string }
 
 /** What the driver (and the KV service reading through it) needs of the storage (PeerStorage). */
 export type DriverStorage = ApplyStore & Pick<PeerStorage, 'lastIndex' | 'saveReadyState' | 'logByteSize' | 'get' | 'scan'>
@@ -39,6 +40,8 @@ export interface DriverOptions {
   gcSizeLimit?: number
   /** Takes the MsgSnapshot messages: their state goes over /snapshot, not /raft. */
   sendSnapshot?: (m: Message) => void
+  /** A conf change removing this node applied (called from the loop; the node retires). */
+  onRemovedSelf?: (index: number) => void
 }
 
 interface QueuedWrite {
@@ -67,6 +70,8 @@ export class RaftDriver {
   private rerun = false
   private scheduled = false
   private stopped = false
+  /** Retired (this node was removed): requests get NOT_LEADER, not "stopping". */
+  private retired = false
   private readonly applier: Applier
   private readonly log: Logger
   private lastLead = 0
@@ -96,9 +101,15 @@ export class RaftDriver {
     this.stopped = true
     if (this.timer) clearInterval(this.timer)
     await this.active
-    for (const q of this.queue.splice(0)) q.done({ ok: false, reason: 'stopped' })
+    for (const q of this.queue.splice(0)) q.done({ ok: false, reason: this.retired ? 'not-leader' : 'stopped' })
     this.proposals.failAll('stopped')
     this.reads.failAll('stopped')
+  }
+
+  /** This node was removed from the cluster: stop for good, answer requests NOT_LEADER. */
+  async retire(): Promise<void> {
+    this.retired = true
+    await this.stop()
   }
 
   get isLeader(): boolean {
@@ -111,7 +122,7 @@ export class RaftDriver {
 
   /** Queues a write; it is proposed with the others of this round as one batch. */
   write(op: WriteOp, deadline: number, done: (o: WriteOutcome) => void): void {
-    if (this.stopped) return done({ ok: false, reason: 'stopped' })
+    if (this.stopped) return done({ ok: false, reason: this.retired ? 'not-leader' : 'stopped' })
     if (!this.isLeader) return done({ ok: false, reason: 'not-leader' })
     if (this.queue.length + this.proposals.size >= MAX_PENDING_PROPOSALS) return done({ ok: false, reason: 'busy' })
     this.queue.push({ op, deadline, done })
@@ -120,7 +131,7 @@ export class RaftDriver {
 
   /** Queues a linearizable read; `done({ok: true})` runs once it may read the state machine. */
   read(deadline: number, done: (o: ReadOutcome) => void): void {
-    if (this.stopped) return done({ ok: false, reason: 'stopped' })
+    if (this.stopped) return done({ ok: false, reason: this.retired ? 'not-leader' : 'stopped' })
     if (!this.isLeader) return done({ ok: false, reason: 'not-leader' })
     this.reads.enqueue({ deadline, done })
     this.schedule()
@@ -128,7 +139,10 @@ export class RaftDriver {
 
   /** Proposes a membership change; resolves once applied (or fails). */
   changePeer(changeType: ConfChangeType, peer: { id: number; addr: string }, deadline: number, done: (o: WriteOutcome) => void): void {
+    if (this.stopped) return done({ ok: false, reason: this.retired ? 'not-leader' : 'stopped' })
     if (!this.isLeader) return done({ ok: false, reason: 'not-leader' })
+    const problem = peerChangeProblem(changeType === ConfChangeType.RemoveNode ? 'remove' : 'add', peer, this.storage.regionState.region.peers)
+    if (problem !== undefined) return done({ ok: false, reason: 'invalid', detail: problem })
     const pid = this.proposals.newId()
     let at
     try {
@@ -348,11 +362,12 @@ export class RaftDriver {
   private applyEntries(entries: readonly Entry[]): void {
     const result = this.applier.apply(entries)
     this.counters.entriesApplied += entries.length
-    for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId)
+    for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId, a.refused)
     if (result.region) {
       // A peer added without an address cannot be dialed: it dials us (or waits for one).
       this.peers.setPeers(new Map(result.region.peers.filter((p) => p.id !== this.opts.nodeId && p.addr).map((p) => [p.id, p.addr])))
     }
+    if (result.removedSelf) this.opts.onRemovedSelf?.(result.applied[result.applied.length - 1]?.index ?? 0)
     // Reads waiting for this apply can run now.
     this.reads.serve(this.storage.appliedIndex)
   }

@@ -1,0 +1,37 @@
+// electron-vite: three builds. main (ESM, Node 22 of Electron 45), preload (CJS so that it
+// loads with sandbox: true) and the Vue renderer (root renderer/, output out/renderer).
+// Targets are explicit: electron-vite 6.0's Electron table ends at 44 (TOOLCHAIN.md).
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import vue from '@vitejs/plugin-vue'
+
+const root = import.meta.dirname
+
+export default defineConfig({
+  main: {
+    build: {
+      target: 'node22',
+      outDir: resolve(root, 'out/main'),
+      rollupOptions: { input: { index: resolve(root, 'electron/main.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      target: 'node22',
+      outDir: resolve(root, 'out/preload'),
+      rollupOptions: {
+        input: { index: resolve(root, 'electron/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'renderer'),
+    plugins: [vue()],
+    build: {
+      target: 'chrome140',
+      outDir: resolve(root, 'out/renderer'),
+      rollupOptions: { input: { index: resolve(root, 'renderer/index.html') } },
+    },
+  },
+})
