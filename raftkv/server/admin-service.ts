@@ -11,6 +11,7 @@ import type { RaftDriver, WriteOutcome } from './raft-driver.js'
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './limits.js'
 import { peerChangeProblem } from './peer-change.js'
 import { StatusWatches } from './status-watches.js'
+import { ReplyFlow } from './reply-flow.js'
 
 type AdminResponse = adminpb.AdminResponse.$Properties
 const Code = adminpb.AdminErrorCode
@@ -35,8 +36,9 @@ export class AdminService {
   }
 
   attach(conn: Connection): void {
+    const flow = new ReplyFlow(conn)
     const send = (r: AdminResponse): void => {
-      if (conn.isOpen) conn.send(adminpb.AdminResponse.encode(r).finish())
+      flow.send(adminpb.AdminResponse.encode(r).finish())
     }
     conn.onMessage((bytes) => {
       let req: adminpb.AdminRequest

@@ -81,9 +81,17 @@ export class FakeStorage implements DriverStorage {
     return this.data.get(hex(key))
   }
 
-  scan(start: Uint8Array, end: Uint8Array, limit = 0): KvEntry[] {
+  scanBounded(start: Uint8Array, end: Uint8Array, limit: number, maxBytes: number): { pairs: KvEntry[]; more: boolean } {
     const keys = [...this.data.keys()].map((k) => Buffer.from(k, 'hex')).filter((k) => Buffer.compare(k, start) >= 0 && (end.length === 0 || Buffer.compare(k, end) < 0)).sort(Buffer.compare)
-    return (limit > 0 ? keys.slice(0, limit) : keys).map((key) => ({ key, value: this.data.get(hex(key))! }))
+    const pairs: KvEntry[] = []
+    let bytes = 0
+    for (const key of keys) {
+      if (pairs.length >= limit || (pairs.length > 0 && bytes >= maxBytes)) return { pairs, more: true }
+      const value = this.data.get(hex(key))!
+      pairs.push({ key, value })
+      bytes += key.length + value.length
+    }
+    return { pairs, more: false }
   }
 }
 
@@ -135,4 +143,50 @@ export async function until(cond: () => boolean, what: string, timeoutMs = 10_00
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 2))
   }
+}
+
+/** A service connection (/kv, /admin) without a socket: frames in by deliver(), out into `sent`. */
+export class FakeConnection {
+  readonly id = 1
+  readonly remoteAddress = '127.0.0.1:50000'
+  readonly sent: Uint8Array[] = []
+  isOpen = true
+  paused = false
+  /** Bytes "in the socket buffer": what was sent and not yet flushed(). */
+  bufferedAmount = 0
+  closedWith: { code: number; reason: string } | undefined
+  private readonly pending: { bytes: number; done?: (err?: Error) => void }[] = []
+  private listener: ((bytes: Uint8Array) => void) | undefined
+
+  send(bytes: Uint8Array, done?: (err?: Error) => void): void {
+    this.sent.push(bytes)
+    this.bufferedAmount += bytes.length
+    this.pending.push({ bytes: bytes.length, done })
+  }
+
+  /** The client reads: buffered frames are written out, their callbacks run. */
+  flush(): void {
+    for (const p of this.pending.splice(0)) {
+      this.bufferedAmount -= p.bytes
+      p.done?.()
+    }
+  }
+
+  onMessage(cb: (bytes: Uint8Array) => void): () => void {
+    this.listener = cb
+    return () => { this.listener = undefined }
+  }
+
+  deliver(bytes: Uint8Array): void {
+    if (this.paused) throw new Error('delivered to a paused connection')
+    this.listener?.(bytes)
+  }
+
+  close(code = 1000, reason = ''): void {
+    this.isOpen = false
+    this.closedWith = { code, reason }
+  }
+
+  pause(): void { this.paused = true }
+  resume(): void { this.paused = false }
 }
