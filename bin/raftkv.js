@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The `raftkv` command: runs the TypeScript sources of raftkv/cli through tsx.
-import { register } from 'tsx/esm/api'
+// The `raftkv` command: runs the built CLI (out/node, `npm run build:node`) when it is
+// there, else the TypeScript sources through tsx. RAFTKV_FROM_SOURCE=1 forces the sources.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 // `raftkv scan | head`: a reader that goes away is not an error.
 process.stdout.on('error', (err) => {
@@ -8,6 +10,13 @@ process.stdout.on('error', (err) => {
   throw err
 })
 
-register()
-const { main } = await import('../raftkv/cli/main.ts')
-process.exitCode = await main(process.argv)
+const built = fileURLToPath(new URL('../out/node/raftkv/cli/main.js', import.meta.url))
+let entry
+if (existsSync(built) && process.env.RAFTKV_FROM_SOURCE !== '1') {
+  entry = await import(built)
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  entry = await import('../raftkv/cli/main.ts')
+}
+process.exitCode = await entry.main(process.argv)

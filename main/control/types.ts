@@ -5,7 +5,7 @@
 import type { NodeStatusInfo } from '../../raftkv/client/status-types.js'
 
 export type {
-  FaultsInfo, MemberInfo, NodeStatusInfo, PeerProgressInfo, RaftRole, SnapshotStatsInfo, SnapshotTransferInfo,
+  FaultsInfo, LinkFaultInfo, MemberInfo, NodeStatusInfo, PeerProgressInfo, RaftRole, SnapshotStatsInfo, SnapshotTransferInfo,
 } from '../../raftkv/client/status-types.js'
 
 // ---------------------------------------------------------------------------------------

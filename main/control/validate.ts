@@ -1,299 +1,342 @@
-// Argument checks of the control API at a trust boundary (IPC from the renderer, JSON-RPC
-// from a browser): the shape of each method's params — types, ranges, no unknown keys.
-// What needs the cluster's state (is node 4 a member? does a partition cover everyone?)
-// stays with the Supervisor. Every refusal is a ControlError BAD_ARGUMENT naming the field.
+// Argument checks of the control API: every method's params come in as `unknown` (from
+// JSON-RPC, IPC or a test) and leave typed, or the call fails with BAD_ARGUMENT before
+// anything changes. Checks that need the cluster (unknown ids, membership) are the
+// Controller's.
 import { ControlError } from './errors.js'
 import type {
-  AttachSpec, ControlMethodName, ControlMethods, EventsQuery, ExportParams, HistoryParams, KeyParams,
-  LaunchSpec, LinkFaultsSpec, LogLevel, LogsQuery, NemesisKind, NemesisStep, NodeRef, PartitionSpec, PutParams,
-  ScanParams, TimelineQuery, WorkloadSpec,
+  AttachSpec, ControlMethodName, ControlMethods, EventsQuery, ExportParams, HistoryParams, KeyParams, KvEncoding, LaunchSpec,
+  LinkFaultsSpec, LogLevel, LogsQuery, NemesisKind, NemesisStep, NodeRef, PartitionSpec, PutParams, ScanParams,
+  TimelineQuery, WorkloadSpec,
 } from './types.js'
 
-/** The params of one method as its signature declares them. */
-export type ParamsOf<M extends ControlMethodName> = Parameters<ControlMethods[M]>[0]
+export const MAX_NODES = 9
+const MAX_KEY_BYTES = 64 * 1024
+const MAX_VALUE_BYTES = 8 * 1024 * 1024
+
+function bad(message: string): ControlError {
+  return new ControlError('BAD_ARGUMENT', message)
+}
 
 type Obj = Record<string, unknown>
 
-const MAX_NODE_ID = 1_000_000
-const MAX_MS = 24 * 3600 * 1000
-const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
-const NEMESIS_KINDS: readonly NemesisKind[] = ['kill', 'pause', 'partition', 'isolate-leader']
-
-function bad(field: string, what: string): never {
-  throw new ControlError('BAD_ARGUMENT', `${field}: ${what}`)
+/** params must be an object (or absent when `optional`) with only the named keys. */
+function object(v: unknown, what: string, keys: readonly string[], optional = false): Obj {
+  if (v === undefined || v === null) {
+    if (optional) return {}
+    throw bad(`${what}: params must be an object`)
+  }
+  if (typeof v !== 'object' || Array.isArray(v)) throw bad(`${what}: params must be an object`)
+  for (const k of Object.keys(v)) if (!keys.includes(k)) throw bad(`${what}: unknown field "${k}"`)
+  return v as Obj
 }
 
-function isPlainObject(v: unknown): v is Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
-  const proto: unknown = Object.getPrototypeOf(v)
-  return proto === Object.prototype || proto === null
-}
-
-/** A params object with only the named keys (undefined params allowed when `optional`). */
-function object(raw: unknown, method: string, keys: readonly string[], optional: boolean): Obj {
-  if (raw === undefined && optional) return {}
-  if (!isPlainObject(raw)) bad(method, optional ? 'params must be an object or absent' : 'params must be an object')
-  for (const k of Object.keys(raw)) if (!keys.includes(k)) bad(`${method}.${k}`, 'unknown field')
-  return raw
-}
-
-function none(raw: unknown, method: string): undefined {
-  if (raw === undefined) return undefined
-  if (isPlainObject(raw) && Object.keys(raw).length === 0) return undefined
-  return bad(method, 'takes no params')
-}
-
-function int(o: Obj, key: string, field: string, min: number, max: number, required: boolean): number | undefined {
+function int(o: Obj, key: string, what: string, min: number, max: number, required: true): number
+function int(o: Obj, key: string, what: string, min: number, max: number, required?: false): number | undefined
+function int(o: Obj, key: string, what: string, min: number, max: number, required = false): number | undefined {
   const v = o[key]
-  if (v === undefined) return required ? bad(field, 'is required') : undefined
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) bad(field, `must be an integer in [${min}, ${max}]`)
+  if (v === undefined) {
+    if (required) throw bad(`${what}: ${key} is required`)
+    return undefined
+  }
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) throw bad(`${what}: ${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(v) ?? String(v)}`)
   return v
 }
 
-function num(o: Obj, key: string, field: string, min: number, max: number, required: boolean): number | undefined {
-  const v = o[key]
-  if (v === undefined) return required ? bad(field, 'is required') : undefined
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) bad(field, `must be a number in [${min}, ${max}]`)
-  return v
-}
-
-function str(o: Obj, key: string, field: string, required: boolean, nonEmpty = false): string | undefined {
-  const v = o[key]
-  if (v === undefined) return required ? bad(field, 'is required') : undefined
-  if (typeof v !== 'string') bad(field, 'must be a string')
-  if (nonEmpty && v.length === 0) bad(field, 'must not be empty')
-  return v
-}
-
-function oneOf<T extends string>(o: Obj, key: string, field: string, allowed: readonly T[]): T | undefined {
+function num(o: Obj, key: string, what: string, min: number, max: number): number | undefined {
   const v = o[key]
   if (v === undefined) return undefined
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) bad(field, `must be one of ${allowed.join(', ')}`)
-  return v as T
-}
-
-/** Copies the keys that are set, so that the result holds no `undefined` members. */
-function defined<T extends object>(o: { [K in keyof T]: T[K] | undefined }): T {
-  const out: Obj = {}
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v
-  return out as T
-}
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
-
-function kvText(o: Obj, key: string, field: string, base64: boolean): string {
-  const v = str(o, key, field, true)!
-  if (base64 && (v.length % 4 !== 0 || !BASE64.test(v))) bad(field, 'is not valid base64')
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw bad(`${what}: ${key} must be a number in [${min}, ${max}], got ${JSON.stringify(v) ?? String(v)}`)
   return v
 }
 
-function nodeRef(raw: unknown, method: string): NodeRef {
-  const o = object(raw, method, ['id'], false)
-  return { id: int(o, 'id', `${method}.id`, 1, MAX_NODE_ID, true)! }
+function str(o: Obj, key: string, what: string, required: true): string
+function str(o: Obj, key: string, what: string, required?: false): string | undefined
+function str(o: Obj, key: string, what: string, required = false): string | undefined {
+  const v = o[key]
+  if (v === undefined) {
+    if (required) throw bad(`${what}: ${key} is required`)
+    return undefined
+  }
+  if (typeof v !== 'string') throw bad(`${what}: ${key} must be a string`)
+  return v
 }
 
-function launch(raw: unknown): LaunchSpec | undefined {
-  if (raw === undefined) return undefined
-  const f = 'launch'
-  const o = object(raw, f, ['nodes', 'dataDir', 'basePort', 'tickMs', 'electionTick', 'heartbeatTick', 'gcCountLimit', 'snapshotChunkBytes', 'snapshotRateLimitMiBps'], true)
-  const spec = defined<LaunchSpec>({
-    nodes: int(o, 'nodes', `${f}.nodes`, 1, 9, false),
-    dataDir: str(o, 'dataDir', `${f}.dataDir`, false, true),
-    basePort: int(o, 'basePort', `${f}.basePort`, 1024, 65535, false),
-    tickMs: int(o, 'tickMs', `${f}.tickMs`, 1, 60_000, false),
-    electionTick: int(o, 'electionTick', `${f}.electionTick`, 2, 10_000, false),
-    heartbeatTick: int(o, 'heartbeatTick', `${f}.heartbeatTick`, 1, 10_000, false),
-    gcCountLimit: int(o, 'gcCountLimit', `${f}.gcCountLimit`, 1, 100_000_000, false),
-    snapshotChunkBytes: int(o, 'snapshotChunkBytes', `${f}.snapshotChunkBytes`, 1, 64 * 1024 * 1024, false),
-    snapshotRateLimitMiBps: num(o, 'snapshotRateLimitMiBps', `${f}.snapshotRateLimitMiBps`, Number.MIN_VALUE, 1_000_000, false),
-  })
-  if (spec.basePort !== undefined && spec.basePort + (spec.nodes ?? 3) - 1 > 65535) bad(`${f}.basePort`, 'leaves no room for every node below 65536')
-  const election = spec.electionTick ?? 10
-  const heartbeat = spec.heartbeatTick ?? 2
-  if (heartbeat >= election) bad(`${f}.heartbeatTick`, 'must be smaller than electionTick')
+function bool(o: Obj, key: string, what: string): boolean | undefined {
+  const v = o[key]
+  if (v === undefined) return undefined
+  if (typeof v !== 'boolean') throw bad(`${what}: ${key} must be true or false`)
+  return v
+}
+
+/** Node ids are positive integers (whether the cluster has it is the Controller's check). */
+export function nodeId(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw bad(`${what}: ${JSON.stringify(v) ?? String(v)} is not a node id (a positive integer)`)
+  return v
+}
+
+export function validateLaunch(v: unknown): LaunchSpec {
+  const w = 'launch'
+  const o = object(v, w, ['nodes', 'dataDir', 'basePort', 'tickMs', 'electionTick', 'heartbeatTick', 'gcCountLimit', 'snapshotChunkBytes', 'snapshotRateLimitMiBps'], true)
+  const spec: LaunchSpec = {}
+  const nodes = int(o, 'nodes', w, 1, MAX_NODES)
+  if (nodes !== undefined) spec.nodes = nodes
+  const dataDir = str(o, 'dataDir', w)
+  if (dataDir !== undefined) {
+    if (dataDir.trim() === '' || dataDir.includes('\0')) throw bad(`${w}: dataDir must be a folder path`)
+    spec.dataDir = dataDir
+  }
+  const basePort = int(o, 'basePort', w, 1024, 65535)
+  if (basePort !== undefined) spec.basePort = basePort
+  const tickMs = int(o, 'tickMs', w, 1, 10_000)
+  if (tickMs !== undefined) spec.tickMs = tickMs
+  const electionTick = int(o, 'electionTick', w, 2, 1000)
+  if (electionTick !== undefined) spec.electionTick = electionTick
+  const heartbeatTick = int(o, 'heartbeatTick', w, 1, 999)
+  if (heartbeatTick !== undefined) spec.heartbeatTick = heartbeatTick
+  if ((heartbeatTick ?? 2) >= (electionTick ?? 10)) throw bad(`${w}: heartbeatTick must be smaller than electionTick`)
+  const gc = int(o, 'gcCountLimit', w, 1, 1e9)
+  if (gc !== undefined) spec.gcCountLimit = gc
+  const chunk = int(o, 'snapshotChunkBytes', w, 1024, 64 * 1024 * 1024)
+  if (chunk !== undefined) spec.snapshotChunkBytes = chunk
+  const rate = num(o, 'snapshotRateLimitMiBps', w, 0, 1e6)
+  if (rate !== undefined) spec.snapshotRateLimitMiBps = rate
   return spec
 }
 
-const ENDPOINT = /^[A-Za-z0-9.-]+:(\d{1,5})$|^\[[0-9A-Fa-f:.]+\]:(\d{1,5})$/
-
-function attach(raw: unknown): AttachSpec {
-  const o = object(raw, 'attach', ['endpoints', 'token'], false)
-  const eps = o['endpoints']
-  if (!Array.isArray(eps) || eps.length === 0 || eps.length > 64) bad('attach.endpoints', 'must be a list of 1 to 64 host:port strings')
-  const endpoints = eps.map((e: unknown, i) => {
-    const m = typeof e === 'string' ? ENDPOINT.exec(e) : null
-    const port = m ? Number(m[1] ?? m[2]) : 0
-    if (!m || port < 1 || port > 65535) bad(`attach.endpoints[${i}]`, 'must be host:port')
-    return e as string
-  })
-  return { endpoints, token: str(o, 'token', 'attach.token', true, true)! }
+export function validateAttach(v: unknown): AttachSpec {
+  const w = 'attach'
+  const o = object(v, w, ['endpoints', 'token'])
+  const e = o.endpoints
+  if (!Array.isArray(e) || e.length === 0 || e.length > MAX_NODES) throw bad(`${w}: endpoints must be 1..${MAX_NODES} host:port strings`)
+  for (const x of e) if (typeof x !== 'string' || !/^[^:\s]+:\d{1,5}$/.test(x) || Number(x.slice(x.lastIndexOf(':') + 1)) > 65535) throw bad(`${w}: "${String(x)}" is not host:port`)
+  if (new Set(e).size !== e.length) throw bad(`${w}: an endpoint is listed twice`)
+  const token = str(o, 'token', w, true)
+  if (token === '' || /[\r\n]/.test(token)) throw bad(`${w}: token must be a non-empty single-line string`)
+  return { endpoints: e as string[], token }
 }
 
-function partition(raw: unknown): PartitionSpec {
-  const o = object(raw, 'partition', ['groups'], false)
-  const groups = o['groups']
-  if (!Array.isArray(groups) || groups.length === 0) bad('partition.groups', 'must be a non-empty list of groups')
+export function validateNodeRef(v: unknown, what: string): NodeRef {
+  const o = object(v, what, ['id'])
+  return { id: nodeId(o.id, what) }
+}
+
+export function validatePartition(v: unknown): PartitionSpec {
+  const w = 'partition'
+  const o = object(v, w, ['groups'])
+  const g = o.groups
+  if (!Array.isArray(g) || g.length < 2) throw bad(`${w}: groups must be an array of at least two groups`)
   const seen = new Set<number>()
-  return {
-    groups: groups.map((g: unknown, i) => {
-      if (!Array.isArray(g) || g.length === 0) bad(`partition.groups[${i}]`, 'must be a non-empty list of node ids')
-      return g.map((id: unknown, j) => {
-        if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || id > MAX_NODE_ID) bad(`partition.groups[${i}][${j}]`, 'must be a node id')
-        if (seen.has(id)) bad(`partition.groups[${i}][${j}]`, `node ${id} is in more than one group`)
-        seen.add(id)
-        return id
-      })
-    }),
-  }
+  const groups = g.map((grp, i) => {
+    if (!Array.isArray(grp) || grp.length === 0) throw bad(`${w}: group ${i} must be a non-empty array of node ids`)
+    return grp.map((x) => {
+      const id = nodeId(x, w)
+      if (seen.has(id)) throw bad(`${w}: node ${id} is in more than one group`)
+      seen.add(id)
+      return id
+    })
+  })
+  return { groups }
 }
 
-function setLinkFaults(raw: unknown): LinkFaultsSpec {
-  const f = 'setLinkFaults'
-  const o = object(raw, f, ['from', 'to', 'dropRate', 'delayMs', 'jitterMs', 'oneWay'], false)
-  const spec = defined<LinkFaultsSpec>({
-    from: int(o, 'from', `${f}.from`, 1, MAX_NODE_ID, true)!,
-    to: int(o, 'to', `${f}.to`, 1, MAX_NODE_ID, true)!,
-    dropRate: num(o, 'dropRate', `${f}.dropRate`, 0, 1, false),
-    delayMs: num(o, 'delayMs', `${f}.delayMs`, 0, 60_000, false),
-    jitterMs: num(o, 'jitterMs', `${f}.jitterMs`, 0, 60_000, false),
-    oneWay: undefined,
-  })
-  if (spec.from === spec.to) bad(`${f}.to`, 'must differ from from')
-  const oneWay = o['oneWay']
-  if (oneWay !== undefined) {
-    if (typeof oneWay !== 'boolean') bad(`${f}.oneWay`, 'must be a boolean')
-    spec.oneWay = oneWay
-  }
+export function validateLinkFaults(v: unknown): LinkFaultsSpec {
+  const w = 'setLinkFaults'
+  const o = object(v, w, ['from', 'to', 'dropRate', 'delayMs', 'jitterMs', 'oneWay'])
+  const from = nodeId(o.from, `${w} from`)
+  const to = nodeId(o.to, `${w} to`)
+  if (from === to) throw bad(`${w}: from and to must be different nodes`)
+  const spec: LinkFaultsSpec = { from, to }
+  const dropRate = num(o, 'dropRate', w, 0, 1)
+  if (dropRate !== undefined) spec.dropRate = dropRate
+  const delayMs = int(o, 'delayMs', w, 0, 60_000)
+  if (delayMs !== undefined) spec.delayMs = delayMs
+  const jitterMs = int(o, 'jitterMs', w, 0, 60_000)
+  if (jitterMs !== undefined) spec.jitterMs = jitterMs
+  const oneWay = bool(o, 'oneWay', w)
+  if (oneWay !== undefined) spec.oneWay = oneWay
   return spec
 }
 
-function encodingOf(o: Obj, method: string): 'utf8' | 'base64' | undefined {
-  return oneOf(o, 'encoding', `${method}.encoding`, ['utf8', 'base64'] as const)
+function encoding(o: Obj, w: string): KvEncoding | undefined {
+  const e = o.encoding
+  if (e === undefined) return undefined
+  if (e !== 'utf8' && e !== 'base64') throw bad(`${w}: encoding must be "utf8" or "base64"`)
+  return e
 }
 
-function keyParams(raw: unknown, method: string): KeyParams {
-  const o = object(raw, method, ['key', 'encoding'], false)
-  const encoding = encodingOf(o, method)
-  return defined<KeyParams>({ key: kvText(o, 'key', `${method}.key`, encoding === 'base64'), encoding })
+/** The bytes of a key or value as given (base64 checked strictly). */
+export function decodeBytes(s: string, enc: KvEncoding | undefined, what: string): Buffer {
+  if (enc !== 'base64') return Buffer.from(s, 'utf8')
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) throw bad(`${what} is not valid base64`)
+  return Buffer.from(s, 'base64')
 }
 
-function put(raw: unknown): PutParams {
-  const o = object(raw, 'put', ['key', 'value', 'encoding'], false)
-  const encoding = encodingOf(o, 'put')
-  const b64 = encoding === 'base64'
-  return defined<PutParams>({ key: kvText(o, 'key', 'put.key', b64), value: kvText(o, 'value', 'put.value', b64), encoding })
+function key(o: Obj, name: string, w: string, enc: KvEncoding | undefined, allowEmpty = false): string {
+  const k = str(o, name, w, true)
+  const b = decodeBytes(k, enc, `${w}: ${name}`)
+  if (!allowEmpty && b.length === 0) throw bad(`${w}: ${name} must not be empty`)
+  if (b.length > MAX_KEY_BYTES) throw bad(`${w}: ${name} is longer than ${MAX_KEY_BYTES} bytes`)
+  return k
 }
 
-function scan(raw: unknown): ScanParams {
-  const o = object(raw, 'scan', ['start', 'end', 'limit', 'encoding'], false)
-  const encoding = encodingOf(o, 'scan')
-  const b64 = encoding === 'base64'
-  return defined<ScanParams>({
-    start: kvText(o, 'start', 'scan.start', b64),
-    end: kvText(o, 'end', 'scan.end', b64),
-    limit: int(o, 'limit', 'scan.limit', 1, 100_000, false),
-    encoding,
-  })
+export function validateKey(v: unknown, w: string): KeyParams {
+  const o = object(v, w, ['key', 'encoding'])
+  const enc = encoding(o, w)
+  const p: KeyParams = { key: key(o, 'key', w, enc) }
+  if (enc !== undefined) p.encoding = enc
+  return p
 }
+
+export function validatePut(v: unknown): PutParams {
+  const w = 'put'
+  const o = object(v, w, ['key', 'value', 'encoding'])
+  const enc = encoding(o, w)
+  const value = str(o, 'value', w, true)
+  if (decodeBytes(value, enc, `${w}: value`).length > MAX_VALUE_BYTES) throw bad(`${w}: value is larger than ${MAX_VALUE_BYTES} bytes`)
+  const p: PutParams = { key: key(o, 'key', w, enc), value }
+  if (enc !== undefined) p.encoding = enc
+  return p
+}
+
+export function validateScan(v: unknown): ScanParams {
+  const w = 'scan'
+  const o = object(v, w, ['start', 'end', 'limit', 'encoding'])
+  const enc = encoding(o, w)
+  const p: ScanParams = { start: key(o, 'start', w, enc, true), end: key(o, 'end', w, enc, true) }
+  const limit = int(o, 'limit', w, 1, 10_000)
+  if (limit !== undefined) p.limit = limit
+  if (enc !== undefined) p.encoding = enc
+  return p
+}
+
+export function validateEvents(v: unknown): EventsQuery {
+  const o = object(v, 'events', ['sinceSeq'], true)
+  const sinceSeq = int(o, 'sinceSeq', 'events', 0, Number.MAX_SAFE_INTEGER)
+  return sinceSeq === undefined ? {} : { sinceSeq }
+}
+
+const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal']
+
+export function validateLogs(v: unknown): LogsQuery {
+  const w = 'logs'
+  const o = object(v, w, ['node', 'level', 'text', 'sinceMs', 'untilMs', 'limit'], true)
+  const q: LogsQuery = {}
+  if (o.node !== undefined) q.node = nodeId(o.node, w)
+  if (o.level !== undefined) {
+    if (!LEVELS.includes(o.level as LogLevel)) throw bad(`${w}: level must be one of ${LEVELS.join(', ')}`)
+    q.level = o.level as LogLevel
+  }
+  const text = str(o, 'text', w)
+  if (text !== undefined) q.text = text
+  const since = num(o, 'sinceMs', w, 0, Number.MAX_SAFE_INTEGER)
+  if (since !== undefined) q.sinceMs = since
+  const until = num(o, 'untilMs', w, 0, Number.MAX_SAFE_INTEGER)
+  if (until !== undefined) q.untilMs = until
+  const limit = int(o, 'limit', w, 1, 100_000)
+  if (limit !== undefined) q.limit = limit
+  return q
+}
+
+export function validateTimeline(v: unknown): TimelineQuery {
+  const w = 'timeline'
+  const o = object(v, w, ['fromMs', 'toMs'], true)
+  const q: TimelineQuery = {}
+  const from = num(o, 'fromMs', w, 0, Number.MAX_SAFE_INTEGER)
+  if (from !== undefined) q.fromMs = from
+  const to = num(o, 'toMs', w, 0, Number.MAX_SAFE_INTEGER)
+  if (to !== undefined) q.toMs = to
+  if (from !== undefined && to !== undefined && from > to) throw bad(`${w}: fromMs is after toMs`)
+  return q
+}
+
+/** Methods that take no params accept none (or an empty object). */
+export function validateNoParams(v: unknown, what: string): void {
+  object(v, what, [], true)
+}
+
+const MAX_MS = 24 * 3600 * 1000
+const NEMESIS_KINDS: readonly NemesisKind[] = ['kill', 'pause', 'partition', 'isolate-leader']
 
 function nemesisStep(raw: unknown, i: number): NemesisStep {
-  const f = `startWorkload.nemesis[${i}]`
-  const o = object(raw, f, ['kind', 'everyMs', 'forMs'], false)
-  const kind = oneOf(o, 'kind', `${f}.kind`, NEMESIS_KINDS)
-  if (kind === undefined) bad(`${f}.kind`, 'is required')
-  return { kind, everyMs: int(o, 'everyMs', `${f}.everyMs`, 1, MAX_MS, true)!, forMs: int(o, 'forMs', `${f}.forMs`, 0, MAX_MS, true)! }
+  const w = `startWorkload: nemesis[${i}]`
+  const o = object(raw, w, ['kind', 'everyMs', 'forMs'])
+  const kind = str(o, 'kind', w, true)
+  if (!(NEMESIS_KINDS as readonly string[]).includes(kind)) throw bad(`${w}: kind must be one of ${NEMESIS_KINDS.join(', ')}`)
+  const everyMs = int(o, 'everyMs', w, 1, MAX_MS, true)
+  const forMs = int(o, 'forMs', w, 0, MAX_MS, true)
+  if (forMs >= everyMs) throw bad(`${w}: forMs must be shorter than everyMs`)
+  return { kind: kind as NemesisKind, everyMs, forMs }
 }
 
-function startWorkload(raw: unknown): WorkloadSpec {
-  const f = 'startWorkload'
-  const o = object(raw, f, ['clients', 'durationMs', 'keys', 'getRatio', 'nemesis'], false)
+export function validateWorkload(v: unknown): WorkloadSpec {
+  const w = 'startWorkload'
+  const o = object(v, w, ['clients', 'durationMs', 'keys', 'getRatio', 'nemesis'])
   const spec: WorkloadSpec = {
-    clients: int(o, 'clients', `${f}.clients`, 1, 256, true)!,
-    durationMs: int(o, 'durationMs', `${f}.durationMs`, 1, MAX_MS, true)!,
-    keys: int(o, 'keys', `${f}.keys`, 1, 1_000_000, true)!,
-    getRatio: num(o, 'getRatio', `${f}.getRatio`, 0, 1, true)!,
+    clients: int(o, 'clients', w, 1, 256, true),
+    durationMs: int(o, 'durationMs', w, 1, MAX_MS, true),
+    keys: int(o, 'keys', w, 1, 1_000_000, true),
+    getRatio: num(o, 'getRatio', w, 0, 1) ?? (() => { throw bad(`${w}: getRatio is required`) })(),
   }
-  const nemesis = o['nemesis']
+  const nemesis = o.nemesis
   if (nemesis !== undefined) {
-    if (!Array.isArray(nemesis) || nemesis.length > 16) bad(`${f}.nemesis`, 'must be a list of at most 16 steps')
+    if (!Array.isArray(nemesis) || nemesis.length > 16) throw bad(`${w}: nemesis must be a list of at most 16 steps`)
     spec.nemesis = nemesis.map(nemesisStep)
   }
   return spec
 }
 
-function checkHistory(raw: unknown): HistoryParams {
-  const o = object(raw, 'checkHistory', ['ndjson'], false)
-  return { ndjson: str(o, 'ndjson', 'checkHistory.ndjson', true)! }
+export function validateHistory(v: unknown): HistoryParams {
+  const o = object(v, 'checkHistory', ['ndjson'])
+  return { ndjson: str(o, 'ndjson', 'checkHistory', true) }
 }
 
-function events(raw: unknown): EventsQuery | undefined {
-  if (raw === undefined) return undefined
-  const o = object(raw, 'events', ['sinceSeq'], true)
-  return defined<EventsQuery>({ sinceSeq: int(o, 'sinceSeq', 'events.sinceSeq', 0, Number.MAX_SAFE_INTEGER, false) })
+export function validateExport(v: unknown): ExportParams {
+  const o = object(v, 'exportBundle', ['path'], true)
+  const path = str(o, 'path', 'exportBundle')
+  if (path === '') throw bad('exportBundle: path must not be empty')
+  return path === undefined ? {} : { path }
 }
 
-function logs(raw: unknown): LogsQuery | undefined {
-  if (raw === undefined) return undefined
-  const f = 'logs'
-  const o = object(raw, f, ['node', 'level', 'text', 'sinceMs', 'untilMs', 'limit'], true)
-  return defined<LogsQuery>({
-    node: int(o, 'node', `${f}.node`, 1, MAX_NODE_ID, false),
-    level: oneOf(o, 'level', `${f}.level`, LOG_LEVELS),
-    text: str(o, 'text', `${f}.text`, false),
-    sinceMs: num(o, 'sinceMs', `${f}.sinceMs`, 0, Number.MAX_SAFE_INTEGER, false),
-    untilMs: num(o, 'untilMs', `${f}.untilMs`, 0, Number.MAX_SAFE_INTEGER, false),
-    limit: int(o, 'limit', `${f}.limit`, 1, 100_000, false),
-  })
-}
+/** The params of one method as its signature declares them. */
+export type ParamsOf<M extends ControlMethodName> = Parameters<ControlMethods[M]>[0]
 
-function timeline(raw: unknown): TimelineQuery | undefined {
-  if (raw === undefined) return undefined
-  const o = object(raw, 'timeline', ['fromMs', 'toMs'], true)
-  return defined<TimelineQuery>({
-    fromMs: num(o, 'fromMs', 'timeline.fromMs', 0, Number.MAX_SAFE_INTEGER, false),
-    toMs: num(o, 'toMs', 'timeline.toMs', 0, Number.MAX_SAFE_INTEGER, false),
-  })
-}
-
-function exportBundle(raw: unknown): ExportParams | undefined {
-  if (raw === undefined) return undefined
-  const o = object(raw, 'exportBundle', ['path'], true)
-  return defined<ExportParams>({ path: str(o, 'path', 'exportBundle.path', false, true) })
+const noParams = (what: string) => (raw: unknown): undefined => {
+  validateNoParams(raw, what)
+  return undefined
 }
 
 const VALIDATORS: { [M in ControlMethodName]: (raw: unknown) => ParamsOf<M> } = {
-  launch,
-  shutdown: (raw) => none(raw, 'shutdown'),
-  attach,
-  detach: (raw) => none(raw, 'detach'),
-  kill: (raw) => nodeRef(raw, 'kill'),
-  stop: (raw) => nodeRef(raw, 'stop'),
-  start: (raw) => nodeRef(raw, 'start'),
-  restart: (raw) => nodeRef(raw, 'restart'),
-  pause: (raw) => nodeRef(raw, 'pause'),
-  resume: (raw) => nodeRef(raw, 'resume'),
-  partition,
-  isolate: (raw) => nodeRef(raw, 'isolate'),
-  heal: (raw) => none(raw, 'heal'),
-  setLinkFaults,
-  addNode: (raw) => none(raw, 'addNode'),
-  removeNode: (raw) => nodeRef(raw, 'removeNode'),
-  transferLeader: (raw) => nodeRef(raw, 'transferLeader'),
-  get: (raw) => keyParams(raw, 'get'),
-  put,
-  delete: (raw) => keyParams(raw, 'delete'),
-  scan,
-  startWorkload,
-  stopWorkload: (raw) => none(raw, 'stopWorkload'),
-  checkHistory,
-  status: (raw) => none(raw, 'status'),
-  events,
-  logs,
-  timeline,
-  exportBundle,
+  launch: validateLaunch,
+  shutdown: noParams('shutdown'),
+  attach: validateAttach,
+  detach: noParams('detach'),
+  kill: (raw) => validateNodeRef(raw, 'kill'),
+  stop: (raw) => validateNodeRef(raw, 'stop'),
+  start: (raw) => validateNodeRef(raw, 'start'),
+  restart: (raw) => validateNodeRef(raw, 'restart'),
+  pause: (raw) => validateNodeRef(raw, 'pause'),
+  resume: (raw) => validateNodeRef(raw, 'resume'),
+  partition: validatePartition,
+  isolate: (raw) => validateNodeRef(raw, 'isolate'),
+  heal: noParams('heal'),
+  setLinkFaults: validateLinkFaults,
+  addNode: noParams('addNode'),
+  removeNode: (raw) => validateNodeRef(raw, 'removeNode'),
+  transferLeader: (raw) => validateNodeRef(raw, 'transferLeader'),
+  get: (raw) => validateKey(raw, 'get'),
+  put: validatePut,
+  delete: (raw) => validateKey(raw, 'delete'),
+  scan: validateScan,
+  startWorkload: validateWorkload,
+  stopWorkload: noParams('stopWorkload'),
+  checkHistory: validateHistory,
+  status: noParams('status'),
+  events: validateEvents,
+  logs: validateLogs,
+  timeline: validateTimeline,
+  exportBundle: validateExport,
 }
 
-/** The method's params checked and copied (no unknown keys, no undefined members), or BAD_ARGUMENT. */
+/** One method's params checked and copied (no unknown keys), or BAD_ARGUMENT: for IPC and JSON-RPC doors. */
 export function validateParams<M extends ControlMethodName>(method: M, raw: unknown): ParamsOf<M> {
   return VALIDATORS[method](raw)
 }

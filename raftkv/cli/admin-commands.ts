@@ -1,8 +1,8 @@
 // Operator commands on /admin: fault filters (what the manager's partition buttons do),
 // leadership transfer and membership changes.
 import type { Command } from 'commander'
-import { AdminClient } from '../client/admin-client.js'
-import { parseEndpoint } from '../client/endpoint.js'
+import { AdminClient } from '../client/index.js'
+import { parseEndpoint } from '../client/index.js'
 import { CliError } from './errors.js'
 import { collectStatus } from './status-command.js'
 import { connectionOptions, nonNegativeIntOption, positiveIntOption, ratioOption, withConnectionOptions, type ConnectionOptions } from './options.js'

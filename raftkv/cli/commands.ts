@@ -4,7 +4,7 @@ import { registerKvCommands } from './kv-commands.js'
 import { registerLoadCommand } from './load-command.js'
 import { registerStatusCommand } from './status-command.js'
 import { registerAdminCommands } from './admin-commands.js'
-import { nodeCommand } from '../server/node-command.js'
+import { nodeCommand } from '../server/index.js'
 
 export function registerCommands(program: Command): void {
   registerKvCommands(program)

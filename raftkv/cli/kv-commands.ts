@@ -1,6 +1,6 @@
 // raftkv get | put | del | scan: one call each through RaftKvClient.
 import type { Command } from 'commander'
-import { RaftKvClient } from '../client/kv-client.js'
+import { RaftKvClient } from '../client/index.js'
 import { CliError } from './errors.js'
 import { connectionOptions, nonNegativeIntOption, withConnectionOptions, type ConnectionOptions } from './options.js'
 

@@ -1,8 +1,8 @@
 // raftkv load: the load generator (raftkv/client/load.ts) from the command line.
 // Live ops/s go to stderr, the final report to stdout; Ctrl-C ends the run early.
 import type { Command } from 'commander'
-import { NdjsonHistoryFile } from '../client/history.js'
-import { runLoad, type LoadProgress, type LoadReport } from '../client/load.js'
+import { NdjsonHistoryFile } from '../client/index.js'
+import { runLoad, type LoadProgress, type LoadReport } from '../client/index.js'
 import { CliError } from './errors.js'
 import { formatTable } from './format-table.js'
 import { connectionOptions, durationFlag, nonNegativeIntOption, positiveIntOption, ratioOption, withConnectionOptions } from './options.js'

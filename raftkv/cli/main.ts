@@ -1,7 +1,7 @@
 // The `raftkv` command line: buildProgram() makes the root command, main()
 // runs it and returns the exit status (bin/raftkv.js sets it on the process).
 import { Command, CommanderError } from 'commander'
-import { ClientError } from '../client/errors.js'
+import { ClientError } from '../client/index.js'
 import { registerCommands } from './commands.js'
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js'
 

@@ -1,8 +1,8 @@
 // Options shared by the client commands: --endpoints, --token, --timeout,
 // and the parsing of durations and numbers given on the command line.
 import { InvalidArgumentError, Option, type Command } from 'commander'
-import { parseEndpointList } from '../client/endpoint.js'
-import { EndpointFormatError } from '../client/errors.js'
+import { parseEndpointList } from '../client/index.js'
+import { EndpointFormatError } from '../client/index.js'
 import { CliError } from './errors.js'
 
 export const DEFAULT_ENDPOINTS = '127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003'

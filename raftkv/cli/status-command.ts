@@ -1,9 +1,9 @@
 // raftkv status: every endpoint's /admin status side by side, like
 // `etcdctl endpoint status`; a node that cannot be reached gets an error entry.
 import type { Command } from 'commander'
-import { AdminClient } from '../client/admin-client.js'
-import type { NodeStatusInfo } from '../client/admin-status.js'
-import { ClientError } from '../client/errors.js'
+import { AdminClient } from '../client/index.js'
+import type { NodeStatusInfo } from '../client/index.js'
+import { ClientError } from '../client/index.js'
 import { CliError } from './errors.js'
 import { formatTable } from './format-table.js'
 import { connectionOptions, withConnectionOptions, type ConnectionOptions } from './options.js'

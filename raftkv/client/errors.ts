@@ -47,7 +47,7 @@ export class ClientError extends Error {
 }
 
 /** An error answered by a node on /kv (kvpb.KvError). */
-export class ServerError extends ClientError {
+export class KvServerError extends ClientError {
   declare readonly code: KvErrorCode
   /** The leader hint of a NOT_LEADER answer: 0 / '' when the node does not know. */
   readonly leaderId: number
@@ -56,7 +56,7 @@ export class ServerError extends ClientError {
   readonly endpoint: string
   constructor(code: KvErrorCode, message: string, endpoint: string, unknownOutcome: boolean, leaderId = 0, leaderAddr = '') {
     super(code, message, { unknownOutcome })
-    this.name = 'ServerError'
+    this.name = 'KvServerError'
     this.endpoint = endpoint
     this.leaderId = leaderId
     this.leaderAddr = leaderAddr

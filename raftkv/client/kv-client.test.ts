@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { kvpb } from '../../proto/generated/protos.js'
 import { FakeCluster } from '../../test/support/fake-kv-server.js'
-import { ClientError, ConnectionError, DeadlineExceededError, ServerError } from './errors.js'
+import { ClientError, ConnectionError, DeadlineExceededError, KvServerError } from './errors.js'
 import { RaftKvClient } from './kv-client.js'
 
 const TOKEN = 'secret-token'
@@ -107,7 +107,7 @@ describe('RaftKvClient', () => {
     const c = client([cluster.node(1).addr])
     cluster.node(1).respondNext({ kind: 'error', code: kvpb.ErrorCode.TIMEOUT })
     const err = await failure(c.put('k', 'v'))
-    expect(err).toBeInstanceOf(ServerError)
+    expect(err).toBeInstanceOf(KvServerError)
     expect(err).toMatchObject({ code: 'TIMEOUT', unknownOutcome: true })
     cluster.node(1).respondNext({ kind: 'error', code: kvpb.ErrorCode.TIMEOUT })
     expect(await c.get('k')).toBeNull()

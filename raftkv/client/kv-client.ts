@@ -12,11 +12,11 @@ import {
   ConnectionError,
   DeadlineExceededError,
   ProtocolError,
-  ServerError,
+  KvServerError,
   kvErrorCode,
 } from './errors.js'
 import type { MuxCodec } from './mux-connection.js'
-import { judgeConnectionError, judgeServerError } from './retry-policy.js'
+import { judgeConnectionError, judgeKvServerError } from './retry-policy.js'
 
 export type Bytes = string | Uint8Array
 
@@ -152,7 +152,7 @@ export class RaftKvClient {
       if (result.kind === 'failure') {
         const { error, sent } = result
         if (error instanceof ConnectionError && (error.httpStatus === 401 || error.httpStatus === 403)) {
-          throw new ServerError('UNAUTHORIZED', `${target} refused the token (HTTP ${error.httpStatus})`, target, false)
+          throw new KvServerError('UNAUTHORIZED', `${target} refused the token (HTTP ${error.httpStatus})`, target, false)
         }
         const verdict = error instanceof ProtocolError ? { retry: !isWrite, unknownOutcome: isWrite } : judgeConnectionError(sent, isWrite)
         if (!verdict.retry) throw rebuild(error, verdict.unknownOutcome)
@@ -167,9 +167,9 @@ export class RaftKvClient {
       const wireError = response.error
       if (wireError !== undefined && wireError !== null && (wireError.code ?? 0) !== kvpb.ErrorCode.OK) {
         const code = kvErrorCode(wireError.code ?? 0)
-        const verdict = judgeServerError(code, isWrite)
+        const verdict = judgeKvServerError(code, isWrite)
         const hint = code === 'NOT_LEADER' ? validHint(wireError.leaderAddr) : undefined
-        const error = new ServerError(code, wireError.message || code, target, verdict.unknownOutcome, wireError.leaderId ?? 0, wireError.leaderAddr ?? '')
+        const error = new KvServerError(code, wireError.message || code, target, verdict.unknownOutcome, wireError.leaderId ?? 0, wireError.leaderAddr ?? '')
         if (!verdict.retry) throw error
         lastError = error
         if (code === 'NOT_LEADER') {

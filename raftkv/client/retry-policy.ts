@@ -12,7 +12,7 @@ export interface FailureVerdict {
   unknownOutcome: boolean
 }
 
-export function judgeServerError(code: KvErrorCode, isWrite: boolean): FailureVerdict {
+export function judgeKvServerError(code: KvErrorCode, isWrite: boolean): FailureVerdict {
   switch (code) {
     case 'NOT_LEADER':
     case 'STALE_COMMAND':

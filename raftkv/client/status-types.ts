@@ -44,6 +44,14 @@ export interface SnapshotStatsInfo {
   transfers: SnapshotTransferInfo[]
 }
 
+/** Faults on the messages to one peer, in place of the node-wide dropRate / delay. */
+export interface LinkFaultInfo {
+  peer: number
+  dropRate: number
+  delayMs: number
+  jitterMs: number
+}
+
 export interface FaultsInfo {
   /** Peers whose messages are dropped in both directions. */
   blockedPeers: number[]
@@ -51,6 +59,8 @@ export interface FaultsInfo {
   dropRate: number
   delayMs: number
   jitterMs: number
+  /** Per-peer faults on outgoing messages (absent when there are none). */
+  links?: LinkFaultInfo[]
 }
 
 export interface NodeStatusInfo {

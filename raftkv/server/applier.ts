@@ -2,8 +2,7 @@
 // entries, together with the new applied index (so a crash re-applies nothing twice).
 import type { Logger } from 'pino'
 import { EntryType, ConfChangeType, decodeConfChange, type Entry, type RawNode } from '../raft/index.js'
-import type { PeerStorage } from '../storage/peer-storage.js'
-import type { PeerInfo, RegionInfo } from '../storage/local-state.js'
+import type { PeerInfo, PeerStorage, RegionInfo } from '../storage/index.js'
 import { CmdType, AdminCmdType, decodeCommand } from './commands.js'
 
 export interface AppliedEntry {

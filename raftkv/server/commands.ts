@@ -1,7 +1,7 @@
 // The commands a node proposes through raft (raft_cmdpb.RaftCmdRequest in an entry's
 // data), and how a committed one is recognised by the node that proposed it.
 import { raft_cmdpb, eraftpb } from '../../proto/generated/protos.js'
-import { ServerError } from './errors.js'
+import { NodeError } from './errors.js'
 
 export const CmdType = raft_cmdpb.CmdType
 export const AdminCmdType = raft_cmdpb.AdminCmdType
@@ -30,12 +30,12 @@ export function encodeAdmin(header: ProposalHeader, admin: raft_cmdpb.AdminReque
   return raft_cmdpb.RaftCmdRequest.encode({ header: { regionId: 1, peerId: header.peerId, proposalId: header.proposalId }, adminRequest: admin }).finish()
 }
 
-/** Decodes a normal entry's command. Throws ServerError('BadCommand') on garbage. */
+/** Decodes a normal entry's command. Throws NodeError('BadCommand') on garbage. */
 export function decodeCommand(data: Uint8Array): raft_cmdpb.RaftCmdRequest {
   try {
     return raft_cmdpb.RaftCmdRequest.decode(data)
   } catch (e) {
-    throw new ServerError('BadCommand', 'undecodable command in the raft log', { cause: e })
+    throw new NodeError('BadCommand', 'undecodable command in the raft log', { cause: e })
   }
 }
 

@@ -3,7 +3,12 @@ import { Command, Option } from 'commander'
 import { pino } from 'pino'
 import { RaftKvNode } from './node.js'
 import { buildNodeConfig, type RawNodeArgs } from './node-config.js'
-import { ServerError } from './errors.js'
+import { NodeConfigError } from './errors.js'
+import { watchParent } from './parent-watch.js'
+import { positiveInt } from './node-config.js'
+
+/** An orphaned node gets this long to stop cleanly before it exits anyway. */
+const FORCED_EXIT_MS = 1500
 
 export function nodeCommand(): Command {
   return new Command('node')
@@ -21,14 +26,19 @@ export function nodeCommand(): Command {
     .option('--snapshot-rate-limit <MiBps>', 'limit each snapshot transfer to this many MiB/s (0: unlimited)', '0')
     .option('--snapshot-max-send <n>', 'snapshots sent at once', '1')
     .option('--snapshot-max-receive <n>', 'snapshots received at once (more are refused with a reason)', '1')
+    .option('--snapshot-chunk-bytes <bytes>', 'target size of one snapshot chunk (default 1 MiB)')
+    .option('--parent-pid <pid>', 'exit when this process exits (the node always exits when its own parent does)')
+    .option('--no-parent-watch', 'keep running after the parent process exits')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
-    .action(async (opts: RawNodeArgs & { logLevel: string }) => {
+    .action(async (opts: RawNodeArgs & { logLevel: string; parentPid?: string; parentWatch: boolean }) => {
       const log = pino({ level: opts.logLevel, base: { pid: process.pid } })
       let node: RaftKvNode
+      let parentPid: number | undefined
       try {
+        parentPid = opts.parentPid === undefined ? undefined : positiveInt(opts.parentPid, '--parent-pid')
         node = new RaftKvNode(buildNodeConfig({ ...opts, token: process.env.RAFTKV_TOKEN }), log.child({ node: Number(opts.id) }))
       } catch (e) {
-        if (e instanceof ServerError) {
+        if (e instanceof NodeConfigError) {
           process.stderr.write(`raftkv node: ${e.message}\n`)
           process.exit(2)
         }
@@ -36,7 +46,14 @@ export function nodeCommand(): Command {
       }
       if ((process.env.RAFTKV_TOKEN ?? '').length < 16) log.warn({ event: 'weak-token' }, 'RAFTKV_TOKEN is shorter than 16 characters: anyone who guesses it can join or drive this cluster')
       let stopping = false
-      const stop = (signal: string): void => {
+      const stop = (signal: string, forceAfterMs?: number): void => {
+        if (forceAfterMs !== undefined) {
+          // Orphaned: nobody waits for a clean stop, but the node must be gone soon.
+          setTimeout(() => {
+            log.warn({ event: 'node-stop-forced' }, `not stopped within ${forceAfterMs} ms: exiting`)
+            process.exit(1)
+          }, forceAfterMs).unref()
+        }
         if (stopping) return
         stopping = true
         log.info({ event: 'node-stopping', signal }, 'stopping')
@@ -47,6 +64,13 @@ export function nodeCommand(): Command {
       }
       process.on('SIGTERM', () => stop('SIGTERM'))
       process.on('SIGINT', () => stop('SIGINT'))
+      if (opts.parentWatch) {
+        const watchOpts = parentPid === undefined ? {} : { parentPid }
+        watchParent({ ...watchOpts, onParentGone: (why) => {
+          log.warn({ event: 'parent-gone', why }, `${why}: stopping`)
+          stop('parent-gone', FORCED_EXIT_MS)
+        } })
+      }
       try {
         await node.start()
       } catch (err) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildNodeConfig, parsePeers } from './node-config.js'
-import { ServerError } from './errors.js'
+import { NodeConfigError } from './errors.js'
 
 const base = { id: '1', peers: '1=127.0.0.1:7001,2=127.0.0.1:7002,3=10.0.0.3:7003', dataDir: '/tmp/x', token: 'secret-token' }
 
@@ -33,10 +33,10 @@ describe('node config', () => {
       } catch (e) {
         err = e
       }
-      expect(err, JSON.stringify(override)).toBeInstanceOf(ServerError)
-      expect((err as ServerError).code).toBe('InvalidNodeConfig')
-      expect((err as ServerError).message).toMatch(message)
+      expect(err, JSON.stringify(override)).toBeInstanceOf(NodeConfigError)
+      expect((err as NodeConfigError).code).toBe('InvalidNodeConfig')
+      expect((err as NodeConfigError).message).toMatch(message)
     }
-    expect(() => parsePeers('')).toThrow(ServerError)
+    expect(() => parsePeers('')).toThrow(NodeConfigError)
   })
 })

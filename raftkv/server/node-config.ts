@@ -1,5 +1,5 @@
 // The node's configuration, parsed and checked from the command line (typed errors only).
-import { ServerError } from './errors.js'
+import { NodeConfigError } from './errors.js'
 
 export interface PeerAddr {
   id: number
@@ -27,10 +27,12 @@ export interface NodeConfig {
   /** Snapshots sent / received at once; beyond, a receiver refuses with a reason. */
   snapshotMaxConcurrentSend: number
   snapshotMaxConcurrentReceive: number
+  /** Target size of one snapshot chunk in bytes (undefined: the storage default, 1 MiB). */
+  snapshotChunkBytes?: number
 }
 
-function bad(message: string): ServerError {
-  return new ServerError('InvalidNodeConfig', message)
+function bad(message: string): NodeConfigError {
+  return new NodeConfigError(message)
 }
 
 export function parseHostPort(s: string, what: string): { host: string; port: number } {
@@ -85,6 +87,7 @@ export interface RawNodeArgs {
   snapshotRateLimit?: string | number
   snapshotMaxSend?: string | number
   snapshotMaxReceive?: string | number
+  snapshotChunkBytes?: string | number
   token?: string
 }
 
@@ -111,5 +114,6 @@ export function buildNodeConfig(a: RawNodeArgs): NodeConfig {
     snapshotRateLimitMBps: nonNegative(a.snapshotRateLimit ?? 0, '--snapshot-rate-limit'),
     snapshotMaxConcurrentSend: positiveInt(a.snapshotMaxSend ?? 1, '--snapshot-max-send'),
     snapshotMaxConcurrentReceive: positiveInt(a.snapshotMaxReceive ?? 1, '--snapshot-max-receive'),
+    ...(a.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: positiveInt(a.snapshotChunkBytes, '--snapshot-chunk-bytes') }),
   }
 }

@@ -2,16 +2,15 @@
 // server with its /raft, /kv and /admin services.
 import type { Logger } from 'pino'
 import { RawNode, type RaftLogger } from '../raft/index.js'
-import { PeerStorage } from '../storage/peer-storage.js'
+import { PeerStorage, type StorageEvent } from '../storage/index.js'
 import { TransportServer } from '../transport/index.js'
 import { RaftDriver } from './raft-driver.js'
 import { KvService } from './kv-service.js'
 import { AdminService } from './admin-service.js'
 import { buildStatus } from './status.js'
 import type { NodeConfig } from './node-config.js'
-import { ServerError } from './errors.js'
+import { NodeError } from './errors.js'
 import type { adminpb } from '../../proto/generated/protos.js'
-import type { StorageEvent } from '../storage/events.js'
 import { SnapshotService } from './snapshot-service.js'
 
 export class RaftKvNode {
@@ -29,7 +28,10 @@ export class RaftKvNode {
     const c = this.config
     const log = this.log
     let onStorageEvent: (e: StorageEvent) => void = () => {}
-    this.storage = await PeerStorage.open({ dataDir: c.dataDir, initialPeers: c.peers, onEvent: (e) => onStorageEvent(e) })
+    this.storage = await PeerStorage.open({
+      dataDir: c.dataDir, initialPeers: c.peers, onEvent: (e) => onStorageEvent(e),
+      ...(c.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: c.snapshotChunkBytes }),
+    })
     const storage = this.storage
     const raftLog = log.child({ component: 'raft' })
     const logger: RaftLogger = { debug: (m) => raftLog.debug(m), info: (m) => raftLog.info(m), warn: (m) => raftLog.warn(m) }
@@ -43,7 +45,7 @@ export class RaftKvNode {
     server.peers.setPeers(this.peerMap())
     this.snapshots = new SnapshotService({
       nodeId: c.id, token: c.token, log: log.child({ component: 'snapshot' }), storage,
-      addrOf: (id) => this.addrOf(id), step: (m) => this.driver?.stepExternal([m]),
+      addrOf: (id) => this.addrOf(id), step: (m) => this.driver?.stepReceivedSnapshot(m),
       report: (peer, failed) => this.driver?.reportSnapshot(peer, failed), rateLimitMBps: c.snapshotRateLimitMBps,
       maxConcurrentSend: c.snapshotMaxConcurrentSend, maxConcurrentReceive: c.snapshotMaxConcurrentReceive,
     })
@@ -73,7 +75,7 @@ export class RaftKvNode {
   }
 
   status(): adminpb.NodeStatus.$Properties {
-    if (!this.driver || !this.server || !this.kv) throw new ServerError('NodeNotStarted', 'node not started')
+    if (!this.driver || !this.server || !this.kv) throw new NodeError('NodeNotStarted', 'node not started')
     return buildStatus({
       nodeId: this.config.id, addr: `${this.config.listenHost}:${this.port}`, startedAt: this.startedAt,
       driver: this.driver, peers: this.server.peers, kv: this.kv, snapshots: () => this.snapshots!.stats(),

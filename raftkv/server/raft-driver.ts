@@ -2,15 +2,14 @@
 // proposals and reads queued by the services, and Ready handling in strict order —
 // persist (one synced batch), send, apply (one atomic batch), answer, advance.
 import type { Logger } from 'pino'
-import { ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, isEmptySnap, type RawNode, type Message, type Entry } from '../raft/index.js'
-import type { PeerStorage } from '../storage/peer-storage.js'
+import { ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, isEmptySnap, stateName, type RawNode, type Message, type Entry } from '../raft/index.js'
+import type { PeerStorage } from '../storage/index.js'
 import type { PeerTransport } from '../transport/index.js'
 import { Applier } from './applier.js'
 import { ProposalTracker, type ProposalOutcome } from './proposals.js'
 import { ReadQueue, type ReadOutcome } from './reads.js'
 import { encodeWrite, encodeAdmin, encodeConfChangeEntry, AdminCmdType, type WriteOp } from './commands.js'
 import { MAX_PENDING_PROPOSALS } from './limits.js'
-import { roleName } from './status.js'
 import type { ConfChangeType } from '../raft/index.js'
 
 export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' }
@@ -190,9 +189,9 @@ export class RaftDriver {
     this.log.debug({ event: 'compact-log-proposed', compactIndex, compactTerm, applied, truncated }, 'proposed CompactLog')
   }
 
-  /** Steps messages that did not come over /raft (a received snapshot). */
-  stepExternal(msgs: Message[]): void {
-    this.stepMessages(msgs)
+  /** Steps the MsgSnapshot of a snapshot received over /snapshot (it does not come over /raft). */
+  stepReceivedSnapshot(m: Message): void {
+    this.stepMessages([m])
   }
 
   /** Reports how a snapshot transfer to a peer ended. */
@@ -344,6 +343,6 @@ export class RaftDriver {
       this.counters.leaderChanges++
       this.lastLead = lead
     }
-    this.log.info({ event: 'role-changed', role: roleName(role), leader: lead, term: this.rawNode.raft.term }, 'raft role changed')
+    this.log.info({ event: 'role-changed', role: stateName(role), leader: lead, term: this.rawNode.raft.term }, 'raft role changed')
   }
 }

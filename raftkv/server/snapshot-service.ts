@@ -2,14 +2,9 @@
 // travels over its own /snapshot connection in chunks (flow-controlled by the transport),
 // lands in the storage's temp area, is verified, and only then is the MsgSnapshot handed
 // to raft. Every transfer is reported (progress, state) for /admin and the manager.
-import { stat } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Logger } from 'pino'
 import type { Message } from '../raft/index.js'
-import type { PeerStorage } from '../storage/peer-storage.js'
-import { decodeSnapshotData } from '../storage/snapshot-chunk.js'
-import { chunkFileName } from '../storage/snapshot-files.js'
-import type { StorageEvent } from '../storage/events.js'
+import { decodeSnapshotData, type PeerStorage, type StorageEvent } from '../storage/index.js'
 import {
   SnapshotSender, SnapshotReceiver, SnapshotRefusedError, type Connection, type SnapshotOffer, type SnapshotSink,
   type SnapshotProgress,
@@ -99,13 +94,12 @@ export class SnapshotService {
     }
     this.sending.add(to)
     const key = `send-${to}-${index}-${Date.now()}`
-    this.upsert({ key, peer: to, direction: 'send', index, term, state: 'sending', chunksTotal: descriptor.chunkCount, bytesTotal: 0, startedAtMs: Date.now() })
+    this.upsert({ key, peer: to, direction: 'send', index, term, state: 'sending', chunksTotal: descriptor.chunkCount, bytesTotal: descriptor.dataSize, startedAtMs: Date.now() })
     this.log.info({ event: 'snapshot-send-started', peer: to, index, term, snapshotId: descriptor.snapshotId, chunks: descriptor.chunkCount, dataSize: descriptor.dataSize }, 'snapshot send started')
     void (async () => {
       try {
-        const totalBytes = await chunkBytes(reader.dir, descriptor.chunkCount)
         const result = await this.sender.send({
-          peerId: to, addr, message: m, chunks: reader.chunks(), totalBytes, totalChunks: descriptor.chunkCount,
+          peerId: to, addr, message: m, chunks: reader.chunks(), totalBytes: descriptor.dataSize, totalChunks: descriptor.chunkCount,
           timeoutMs: this.opts.timeoutMs ?? 600_000, onProgress: (p) => this.note(p, key),
         })
         this.counters.sent++
@@ -228,10 +222,4 @@ export class SnapshotService {
     this.receiver.close()
     await this.sender.close()
   }
-}
-
-async function chunkBytes(dir: string, count: number): Promise<number> {
-  let total = 0
-  for (let i = 0; i < count; i++) total += (await stat(join(dir, chunkFileName(i)))).size
-  return total
 }

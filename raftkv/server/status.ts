@@ -15,9 +15,6 @@ export interface StatusSources {
   snapshots?: () => adminpb.SnapshotStats.$Properties
 }
 
-/** A role as the status reports it: follower, precandidate, candidate, leader. */
-export const roleName = stateName
-
 export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties {
   const st = src.driver.rawNode.status()
   const storage = src.driver.storage
@@ -34,7 +31,7 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
   counters['storage.logBytes'] = storage.logByteSize
   return {
     id: src.nodeId,
-    role: roleName(st.raftState),
+    role: stateName(st.raftState),
     term: st.term,
     vote: st.vote,
     leader: st.lead,

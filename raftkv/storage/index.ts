@@ -1,20 +1,14 @@
-// raftkv/storage: the node's RocksDB storage (engine, key layout, PeerStorage, snapshots).
-export { Engine, EngineIterator, WriteBatch, type EngineOptions } from './engine.js'
+// raftkv/storage: the node's RocksDB storage. What the server needs, and no more:
+// PeerStorage (raft's Storage on RocksDB: log, states, apply, snapshots), its events and
+// errors, the region types, and the snapshot descriptor codec (eraftpb.Snapshot.data).
+// Everything else (engine, key layout, chunk files, GC) stays inside the package.
+export { PeerStorage, type KvEntry, type PeerStorageOptions, type ReadyState } from './peer-storage.js'
 export { StorageError, isStorageError, type StorageErrorCode } from './errors.js'
 export type { StorageEvent, StorageEventListener } from './events.js'
-export * as keys from './keys.js'
 export { REGION_ID } from './keys.js'
-export {
-  PeerState, regionNodeIds,
-  type HardStateValue, type PeerInfo, type RaftApplyState, type RaftLocalState, type RegionInfo, type RegionLocalState,
-} from './local-state.js'
-export { EntryCache } from './entry-cache.js'
-export { ApplyBatch } from './apply-batch.js'
-export { PeerStorage, type KvEntry, type PeerStorageOptions, type ReadyState } from './peer-storage.js'
-export {
-  SNAPSHOT_CHUNK_BYTES, ChunkBuilder, decodeChunk, decodeSnapshotData, encodeChunk, encodeSnapshotData,
-  type KvPair, type SnapshotDescriptor,
-} from './snapshot-chunk.js'
-export { SnapshotSource, generateSnapshot, openSnapshotSource, type SnapshotChunk, type SnapshotPoint } from './snapshot-generator.js'
-export { SnapshotReceiver } from './snapshot-receiver.js'
-export { GeneratedSnapshot, SnapshotStore, type SnapshotFiles, type SnapshotReader } from './snapshot-store.js'
+export { PeerState, type PeerInfo, type RegionInfo, type RaftApplyState, type RegionLocalState } from './local-state.js'
+export type { ApplyBatch } from './apply-batch.js'
+export type { SnapshotWriter } from './snapshot-writer.js'
+export type { SnapshotFiles, SnapshotReader } from './snapshot-store.js'
+// The descriptor raft's MsgSnapshot carries, and (for tests that forge a snapshot) a chunk.
+export { decodeSnapshotData, encodeSnapshotData, encodeChunk, type KvPair, type SnapshotDescriptor } from './snapshot-chunk.js'

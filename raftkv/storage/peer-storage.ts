@@ -27,7 +27,7 @@ import { LogGc } from './log-gc.js'
 import { replaceDataWithSnapshot } from './snapshot-apply.js'
 import { decodeSnapshotData, SNAPSHOT_CHUNK_BYTES } from './snapshot-chunk.js'
 import { generateSnapshot, openSnapshotSource } from './snapshot-generator.js'
-import type { SnapshotReceiver } from './snapshot-receiver.js'
+import type { SnapshotWriter } from './snapshot-writer.js'
 import { SnapshotStore, type GeneratedSnapshot, type SnapshotFiles, type SnapshotReader } from './snapshot-store.js'
 
 export interface PeerStorageOptions {
@@ -309,7 +309,7 @@ export class PeerStorage implements Storage {
   }
 
   /** Starts receiving a snapshot of this region (metadata + RaftSnapshotData as raft's MsgSnapshot carries it). */
-  beginReceiveSnapshot(snapshot: Snapshot): SnapshotReceiver {
+  beginReceiveSnapshot(snapshot: Snapshot): SnapshotWriter {
     return this.snapshots.beginReceive(snapshot, this.regionId)
   }
 

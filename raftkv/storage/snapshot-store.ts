@@ -8,7 +8,7 @@ import { decodeSnapshotData, type SnapshotDescriptor } from './snapshot-chunk.js
 import {
   fsyncDir, generatedDirName, readChunkFile, readChunkFiles, readSnapshotMeta, receivedDirName, removeDir, tempDirName,
 } from './snapshot-files.js'
-import { SnapshotReceiver } from './snapshot-receiver.js'
+import { SnapshotWriter } from './snapshot-writer.js'
 
 /** A snapshot on disk: raft's view of it, its descriptor, and its chunks. */
 export interface SnapshotFiles {
@@ -129,14 +129,14 @@ export class SnapshotStore {
    * RaftSnapshotData). Throws SnapshotCorrupted for a snapshot of another region or
    * with an unusable descriptor.
    */
-  beginReceive(snapshot: Snapshot, regionId: number): SnapshotReceiver {
+  beginReceive(snapshot: Snapshot, regionId: number): SnapshotWriter {
     const descriptor = decodeSnapshotData(snapshot.data)
     const index = snapshot.metadata?.index ?? 0
     if (index === 0) throw new StorageError('SnapshotCorrupted', 'snapshot has no index')
     if (descriptor.region.id !== regionId) {
       throw new StorageError('SnapshotCorrupted', `snapshot is for region ${descriptor.region.id}, this node serves region ${regionId}`)
     }
-    return new SnapshotReceiver(this.tempDir(), snapshot, descriptor, (tmp) => this.commitReceived(tmp, snapshot))
+    return new SnapshotWriter(this.tempDir(), snapshot, descriptor, (tmp) => this.commitReceived(tmp, snapshot))
   }
 
   private async commitReceived(tempDir: string, snapshot: Snapshot): Promise<SnapshotFiles> {

@@ -1,5 +1,5 @@
 // Test utilities of raftkv/transport: a logger that keeps its lines, bounded waits,
-// deterministic random sources, raw WebSocket clients, and a registry of everything
+// a deterministic random source, raw WebSocket clients, and a registry of everything
 // opened so that afterEach closes it all.
 import type { AddressInfo } from 'node:net'
 import { createServer } from 'node:net'
@@ -9,7 +9,6 @@ import { eraftpb } from '../../../proto/generated/protos.js'
 import { bearer } from '../auth.js'
 import { FROM_HEADER } from '../constants.js'
 import { TransportServer, type TransportServerOptions } from '../server.js'
-import { mulberry32 } from '../../raft/prng.js'
 
 export const TOKEN = 'test-token'
 
@@ -39,9 +38,6 @@ export function cycleRng(values: number[]): () => number {
   let i = 0
   return () => values[i++ % values.length]!
 }
-
-/** A seeded PRNG (mulberry32), the one raftkv/raft uses. */
-export const seededRng = mulberry32
 
 export function msg(from: number, to: number, index: number, entryBytes = 0): eraftpb.Message.$Properties {
   return {

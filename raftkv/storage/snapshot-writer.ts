@@ -1,8 +1,8 @@
-// Receives one snapshot's chunks into a temp directory, checking each chunk as it
+// SnapshotWriter: writes one received snapshot's chunks into a temp directory, checking each chunk as it
 // comes (it must decode, keys must ascend, totals must stay within the descriptor),
 // and on finish() the totals and the checksum; only then, with every file fsynced,
 // does the directory become recv-<index>-<term> (SnapshotStore.commitReceived).
-// A receiver that fails or is aborted leaves nothing behind.
+// A writer that fails or is aborted leaves nothing behind.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Snapshot } from '../raft/index.js'
@@ -11,10 +11,10 @@ import { ChunkTally, decodeChunk, type SnapshotDescriptor } from './snapshot-chu
 import { chunkFileName, encodeSnapshotMeta, fsyncDir, META_FILE, removeDir, writeFileDurable } from './snapshot-files.js'
 import type { SnapshotFiles } from './snapshot-store.js'
 
-type ReceiverState = 'receiving' | 'busy' | 'done' | 'failed'
+type WriterState = 'receiving' | 'busy' | 'done' | 'failed'
 
-export class SnapshotReceiver {
-  private state: ReceiverState = 'receiving'
+export class SnapshotWriter {
+  private state: WriterState = 'receiving'
   private readonly tally = new ChunkTally()
   private lastKey: Buffer | undefined
   private created = false
@@ -45,7 +45,7 @@ export class SnapshotReceiver {
   }
 
   private enter(what: string): void {
-    if (this.state !== 'receiving') throw new StorageError('SnapshotReceiveState', `cannot ${what}: receiver is ${this.state}`)
+    if (this.state !== 'receiving') throw new StorageError('SnapshotReceiveState', `cannot ${what}: writer is ${this.state}`)
     this.state = 'busy'
   }
 
