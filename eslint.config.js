@@ -42,7 +42,7 @@ function deepImports(other, allowed) {
   const files = Array.isArray(allowed) ? allowed : [other === 'proto' ? 'generated/protos' : 'index']
   // gitignore semantics: a file is re-included only if its folder is not excluded itself.
   const folders = files.flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/')))
-  return [`**/${other}/**`, ...folders.map((d) => `!**/${other}/${d}`), ...files.flatMap((f) => [`!**/${other}/${f}`, `!**/${other}/${f}.js`])]
+  return [`**/${other}/**`, ...[...new Set(folders)].map((d) => `!**/${other}/${d}`), ...files.flatMap((f) => [`!**/${other}/${f}`, `!**/${other}/${f}.js`])]
 }
 
 /** The no-restricted-imports patterns of one package (one list: a later config object would replace it). */
