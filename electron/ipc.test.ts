@@ -42,7 +42,8 @@ describe('control API over IPC', () => {
     expect(reply.ok).toBe(false)
     if (!reply.ok) {
       expect(reply.error.code).toBe('BAD_ARGUMENT')
-      expect(reply.error.message.startsWith(`${field}:`)).toBe(true)
+      expect(reply.error.message.startsWith(method)).toBe(true)
+      expect(reply.error.message).toContain(field)
     }
     expect(s.calls).toEqual([])
   })
