@@ -16,8 +16,9 @@ const outDir = join(import.meta.dirname, '..')
 const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 const appOrigin = devUrl ? originOf(devUrl)! : APP_ORIGIN
 
-if (!app.requestSingleInstanceLock()) app.exit(0)
-registerAppScheme()
+// A second copy hands over to the first (its 'second-instance' focuses the window) and stops here.
+const primary = app.requestSingleInstanceLock()
+if (primary) registerAppScheme()
 
 let api: ControlApi
 let mainWindow: BrowserWindow | null = null
@@ -145,4 +146,5 @@ async function ready(): Promise<void> {
   openWindow()
 }
 
-void ready()
+if (primary) void ready()
+else app.exit(0)
