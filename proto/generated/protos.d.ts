@@ -655,6 +655,9 @@ export namespace adminpb {
         /** NodeStatus pid. */
         pid: number;
 
+        /** NodeStatus removed. */
+        removed: boolean;
+
         /**
          * Creates a new NodeStatus instance using the specified properties.
          * @param [properties] Properties to set
@@ -764,6 +767,9 @@ export namespace adminpb {
 
             /** NodeStatus pid */
             pid?: (number|null);
+
+            /** NodeStatus removed */
+            removed?: (boolean|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
@@ -1341,6 +1347,55 @@ export namespace adminpb {
         );
     }
 
+    /** AdminErrorCode enum. */
+    enum AdminErrorCode {
+
+        /** OK value */
+        OK = 0,
+
+        /** BAD_REQUEST value */
+        BAD_REQUEST = 1,
+
+        /** NOT_LEADER value */
+        NOT_LEADER = 2,
+
+        /** NOT_MEMBER value */
+        NOT_MEMBER = 3,
+
+        /** ALREADY_MEMBER value */
+        ALREADY_MEMBER = 4,
+
+        /** INVALID_FAULTS value */
+        INVALID_FAULTS = 5,
+
+        /** TIMEOUT value */
+        TIMEOUT = 6,
+
+        /** PROPOSAL_DROPPED value */
+        PROPOSAL_DROPPED = 7,
+
+        /** STALE_COMMAND value */
+        STALE_COMMAND = 8,
+
+        /** CONF_CHANGE_REFUSED value */
+        CONF_CHANGE_REFUSED = 9,
+
+        /** STOPPED value */
+        STOPPED = 10,
+
+        /** SERVER_BUSY value */
+        SERVER_BUSY = 11,
+
+        /** REMOVED value */
+        REMOVED = 12,
+
+        /** UNAUTHORIZED value */
+        UNAUTHORIZED = 13,
+
+        /** INTERNAL value */
+        INTERNAL = 14
+    }
+
     /**
      * Properties of an AdminResponse.
      * @deprecated Use adminpb.AdminResponse.$Properties instead.
@@ -1364,7 +1419,7 @@ export namespace adminpb {
         id: number;
 
         /** AdminResponse errorCode. */
-        errorCode: string;
+        errorCode: adminpb.AdminErrorCode;
 
         /** AdminResponse errorMessage. */
         errorMessage: string;
@@ -1435,7 +1490,7 @@ export namespace adminpb {
             id?: (number|null);
 
             /** AdminResponse errorCode */
-            errorCode?: (string|null);
+            errorCode?: (adminpb.AdminErrorCode|null);
 
             /** AdminResponse errorMessage */
             errorMessage?: (string|null);
@@ -1456,7 +1511,7 @@ export namespace adminpb {
         /** Narrowed shape of an AdminResponse. */
         type $Shape = {
           id?: number|null;
-          errorCode?: string|null;
+          errorCode?: adminpb.AdminErrorCode|null;
           errorMessage?: string|null;
           status?: adminpb.NodeStatus.$Shape|null;
           faults?: adminpb.Faults.$Shape|null;

@@ -1990,6 +1990,7 @@ export const adminpb = $root.adminpb = (() => {
          * @property {string|null} [addr] NodeStatus addr
          * @property {number|null} [uptimeMs] NodeStatus uptimeMs
          * @property {number|null} [pid] NodeStatus pid
+         * @property {boolean|null} [removed] NodeStatus removed
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -2177,6 +2178,14 @@ export const adminpb = $root.adminpb = (() => {
         NodeStatus.prototype.pid = 0;
 
         /**
+         * NodeStatus removed.
+         * @member {boolean} removed
+         * @memberof adminpb.NodeStatus
+         * @instance
+         */
+        NodeStatus.prototype.removed = false;
+
+        /**
          * Creates a new NodeStatus instance using the specified properties.
          * @function create
          * @memberof adminpb.NodeStatus
@@ -2249,6 +2258,8 @@ export const adminpb = $root.adminpb = (() => {
                 writer.uint32(/* id 18, wireType 1 =*/145).double(message.uptimeMs);
             if (message.pid != null && $Object.hasOwnProperty.call(message, "pid") && message.pid !== 0)
                 writer.uint32(/* id 19, wireType 0 =*/152).uint32(message.pid);
+            if (message.removed != null && $Object.hasOwnProperty.call(message, "removed") && message.removed !== false)
+                writer.uint32(/* id 20, wireType 0 =*/160).bool(message.removed);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -2483,6 +2494,15 @@ export const adminpb = $root.adminpb = (() => {
                             delete message.pid;
                         continue;
                     }
+                case 20: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.bool())
+                            message.removed = value;
+                        else
+                            delete message.removed;
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -2670,6 +2690,9 @@ export const adminpb = $root.adminpb = (() => {
             if (object.pid != null)
                 if ($Number(object.pid) !== 0)
                     message.pid = object.pid >>> 0;
+            if (object.removed != null)
+                if (object.removed)
+                    message.removed = $Boolean(object.removed);
             return message;
         };
 
@@ -2753,6 +2776,7 @@ export const adminpb = $root.adminpb = (() => {
                 object.addr = "";
                 object.uptimeMs = 0;
                 object.pid = 0;
+                object.removed = false;
             }
             if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
                 if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
@@ -2855,6 +2879,8 @@ export const adminpb = $root.adminpb = (() => {
                 object.uptimeMs = options.json && !$isFinite(message.uptimeMs) ? $String(message.uptimeMs) : message.uptimeMs;
             if (message.pid != null && $Object.hasOwnProperty.call(message, "pid"))
                 object.pid = message.pid;
+            if (message.removed != null && $Object.hasOwnProperty.call(message, "removed"))
+                object.removed = message.removed;
             return object;
         };
 
@@ -4365,13 +4391,53 @@ export const adminpb = $root.adminpb = (() => {
         return AdminRequest;
     })();
 
+    /**
+     * AdminErrorCode enum.
+     * @name adminpb.AdminErrorCode
+     * @enum {number}
+     * @property {number} OK=0 OK value
+     * @property {number} BAD_REQUEST=1 BAD_REQUEST value
+     * @property {number} NOT_LEADER=2 NOT_LEADER value
+     * @property {number} NOT_MEMBER=3 NOT_MEMBER value
+     * @property {number} ALREADY_MEMBER=4 ALREADY_MEMBER value
+     * @property {number} INVALID_FAULTS=5 INVALID_FAULTS value
+     * @property {number} TIMEOUT=6 TIMEOUT value
+     * @property {number} PROPOSAL_DROPPED=7 PROPOSAL_DROPPED value
+     * @property {number} STALE_COMMAND=8 STALE_COMMAND value
+     * @property {number} CONF_CHANGE_REFUSED=9 CONF_CHANGE_REFUSED value
+     * @property {number} STOPPED=10 STOPPED value
+     * @property {number} SERVER_BUSY=11 SERVER_BUSY value
+     * @property {number} REMOVED=12 REMOVED value
+     * @property {number} UNAUTHORIZED=13 UNAUTHORIZED value
+     * @property {number} INTERNAL=14 INTERNAL value
+     */
+    adminpb.AdminErrorCode = (function() {
+        const valuesById = $Object.create(null), values = $Object.create(valuesById);
+        values[valuesById[0] = "OK"] = 0;
+        values[valuesById[1] = "BAD_REQUEST"] = 1;
+        values[valuesById[2] = "NOT_LEADER"] = 2;
+        values[valuesById[3] = "NOT_MEMBER"] = 3;
+        values[valuesById[4] = "ALREADY_MEMBER"] = 4;
+        values[valuesById[5] = "INVALID_FAULTS"] = 5;
+        values[valuesById[6] = "TIMEOUT"] = 6;
+        values[valuesById[7] = "PROPOSAL_DROPPED"] = 7;
+        values[valuesById[8] = "STALE_COMMAND"] = 8;
+        values[valuesById[9] = "CONF_CHANGE_REFUSED"] = 9;
+        values[valuesById[10] = "STOPPED"] = 10;
+        values[valuesById[11] = "SERVER_BUSY"] = 11;
+        values[valuesById[12] = "REMOVED"] = 12;
+        values[valuesById[13] = "UNAUTHORIZED"] = 13;
+        values[valuesById[14] = "INTERNAL"] = 14;
+        return values;
+    })();
+
     adminpb.AdminResponse = (function() {
 
         /**
          * Properties of an AdminResponse.
          * @typedef {Object} adminpb.AdminResponse.$Properties
          * @property {number|null} [id] AdminResponse id
-         * @property {string|null} [errorCode] AdminResponse errorCode
+         * @property {adminpb.AdminErrorCode|null} [errorCode] AdminResponse errorCode
          * @property {string|null} [errorMessage] AdminResponse errorMessage
          * @property {adminpb.NodeStatus.$Properties|null} [status] AdminResponse status
          * @property {adminpb.Faults.$Properties|null} [faults] AdminResponse faults
@@ -4391,7 +4457,7 @@ export const adminpb = $root.adminpb = (() => {
          * Narrowed shape of an AdminResponse.
          * @typedef {{
          *   id?: number|null;
-         *   errorCode?: string|null;
+         *   errorCode?: adminpb.AdminErrorCode|null;
          *   errorMessage?: string|null;
          *   status?: adminpb.NodeStatus.$Shape|null;
          *   faults?: adminpb.Faults.$Shape|null;
@@ -4426,11 +4492,11 @@ export const adminpb = $root.adminpb = (() => {
 
         /**
          * AdminResponse errorCode.
-         * @member {string} errorCode
+         * @member {adminpb.AdminErrorCode} errorCode
          * @memberof adminpb.AdminResponse
          * @instance
          */
-        AdminResponse.prototype.errorCode = "";
+        AdminResponse.prototype.errorCode = 0;
 
         /**
          * AdminResponse errorMessage.
@@ -4504,8 +4570,8 @@ export const adminpb = $root.adminpb = (() => {
                 throw $Error("max depth exceeded");
             if (message.id != null && $Object.hasOwnProperty.call(message, "id") && (typeof message.id === "object" ? message.id.low || message.id.high : message.id !== 0))
                 writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.id);
-            if (message.errorCode != null && $Object.hasOwnProperty.call(message, "errorCode") && message.errorCode !== "")
-                writer.uint32(/* id 2, wireType 2 =*/18).string(message.errorCode);
+            if (message.errorCode != null && $Object.hasOwnProperty.call(message, "errorCode") && message.errorCode !== 0)
+                writer.uint32(/* id 2, wireType 0 =*/16).int32(message.errorCode);
             if (message.errorMessage != null && $Object.hasOwnProperty.call(message, "errorMessage") && message.errorMessage !== "")
                 writer.uint32(/* id 3, wireType 2 =*/26).string(message.errorMessage);
             if (message.status != null && $Object.hasOwnProperty.call(message, "status"))
@@ -4566,9 +4632,9 @@ export const adminpb = $root.adminpb = (() => {
                         continue;
                     }
                 case 2: {
-                        if (wireType !== 2)
+                        if (wireType !== 0)
                             break;
-                        if ((value = reader.stringVerify()).length)
+                        if (value = reader.int32())
                             message.errorCode = value;
                         else
                             delete message.errorCode;
@@ -4642,9 +4708,72 @@ export const adminpb = $root.adminpb = (() => {
                         message.id = object.id;
                     else if (typeof object.id === "object")
                         message.id = new $util.LongBits(object.id.low >>> 0, object.id.high >>> 0).toNumber(true);
-            if (object.errorCode != null)
-                if (typeof object.errorCode !== "string" || object.errorCode.length)
-                    message.errorCode = $String(object.errorCode);
+            if (object.errorCode !== 0 && (typeof object.errorCode !== "string" || $root.adminpb.AdminErrorCode[object.errorCode] !== 0))
+                switch (object.errorCode) {
+                case "OK":
+                case 0:
+                    message.errorCode = 0;
+                    break;
+                case "BAD_REQUEST":
+                case 1:
+                    message.errorCode = 1;
+                    break;
+                case "NOT_LEADER":
+                case 2:
+                    message.errorCode = 2;
+                    break;
+                case "NOT_MEMBER":
+                case 3:
+                    message.errorCode = 3;
+                    break;
+                case "ALREADY_MEMBER":
+                case 4:
+                    message.errorCode = 4;
+                    break;
+                case "INVALID_FAULTS":
+                case 5:
+                    message.errorCode = 5;
+                    break;
+                case "TIMEOUT":
+                case 6:
+                    message.errorCode = 6;
+                    break;
+                case "PROPOSAL_DROPPED":
+                case 7:
+                    message.errorCode = 7;
+                    break;
+                case "STALE_COMMAND":
+                case 8:
+                    message.errorCode = 8;
+                    break;
+                case "CONF_CHANGE_REFUSED":
+                case 9:
+                    message.errorCode = 9;
+                    break;
+                case "STOPPED":
+                case 10:
+                    message.errorCode = 10;
+                    break;
+                case "SERVER_BUSY":
+                case 11:
+                    message.errorCode = 11;
+                    break;
+                case "REMOVED":
+                case 12:
+                    message.errorCode = 12;
+                    break;
+                case "UNAUTHORIZED":
+                case 13:
+                    message.errorCode = 13;
+                    break;
+                case "INTERNAL":
+                case 14:
+                    message.errorCode = 14;
+                    break;
+                default:
+                    if (typeof object.errorCode === "number" && (object.errorCode | 0) === object.errorCode)
+                        message.errorCode = object.errorCode;
+                }
             if (object.errorMessage != null)
                 if (typeof object.errorMessage !== "string" || object.errorMessage.length)
                     message.errorMessage = $String(object.errorMessage);
@@ -4684,7 +4813,7 @@ export const adminpb = $root.adminpb = (() => {
                     object.id = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                 } else
                     object.id = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                object.errorCode = "";
+                object.errorCode = options.enums === $String ? "OK" : 0;
                 object.errorMessage = "";
             }
             if (message.id != null && $Object.hasOwnProperty.call(message, "id"))
@@ -4695,7 +4824,7 @@ export const adminpb = $root.adminpb = (() => {
                 else
                     object.id = options.longs === $String ? $util.Long.prototype.toString.call(message.id) : options.longs === $Number ? new $util.LongBits(message.id.low >>> 0, message.id.high >>> 0).toNumber(true) : message.id;
             if (message.errorCode != null && $Object.hasOwnProperty.call(message, "errorCode"))
-                object.errorCode = message.errorCode;
+                object.errorCode = options.enums === $String ? $root.adminpb.AdminErrorCode[message.errorCode] === $undefined ? message.errorCode : $root.adminpb.AdminErrorCode[message.errorCode] : message.errorCode;
             if (message.errorMessage != null && $Object.hasOwnProperty.call(message, "errorMessage"))
                 object.errorMessage = message.errorMessage;
             if (message.status != null && $Object.hasOwnProperty.call(message, "status")) {

@@ -6,6 +6,12 @@ import { connectionOptions, nonNegativeIntOption, withConnectionOptions, type Co
 
 type Raw = Parameters<typeof connectionOptions>[0]
 
+/** An empty key is bad usage (exit 2), not a call that failed. */
+function checkKey(key: string): string {
+  if (key === '') throw new CliError('USAGE', 'the key must not be empty')
+  return key
+}
+
 async function withClient<T>(options: ConnectionOptions, run: (client: RaftKvClient) => Promise<T>): Promise<T> {
   const client = new RaftKvClient(options)
   try {
@@ -18,6 +24,7 @@ async function withClient<T>(options: ConnectionOptions, run: (client: RaftKvCli
 export function registerKvCommands(program: Command): void {
   withConnectionOptions(program.command('get').argument('<key>').description('print the value of KEY (exit status 3 when it is absent)'))
     .action(async (key: string, raw: Raw) => {
+      checkKey(key)
       const value = await withClient(connectionOptions(raw), (c) => c.get(key))
       if (value === null) throw new CliError('NOT_FOUND', `key ${JSON.stringify(key)} not found`)
       process.stdout.write(`${value.toString('utf8')}\n`)
@@ -25,12 +32,14 @@ export function registerKvCommands(program: Command): void {
 
   withConnectionOptions(program.command('put').argument('<key>').argument('<value>').description('set KEY to VALUE'))
     .action(async (key: string, value: string, raw: Raw) => {
+      checkKey(key)
       await withClient(connectionOptions(raw), (c) => c.put(key, value))
       process.stdout.write('OK\n')
     })
 
   withConnectionOptions(program.command('del').alias('delete').argument('<key>').description('delete KEY (absent or not)'))
     .action(async (key: string, raw: Raw) => {
+      checkKey(key)
       await withClient(connectionOptions(raw), (c) => c.delete(key))
       process.stdout.write('OK\n')
     })

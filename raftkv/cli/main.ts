@@ -1,5 +1,6 @@
 // The `raftkv` command line: buildProgram() makes the root command, main()
 // runs it and returns the exit status (bin/raftkv.js sets it on the process).
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { ClientError } from '../client/index.js'
 import { registerCommands } from './commands.js'
@@ -8,6 +9,7 @@ import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js'
 export function buildProgram(): Command {
   const program = new Command('raftkv')
     .description('RaftKV: a Raft-replicated key-value store — client, status and load generator')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
   registerCommands(program)
@@ -19,6 +21,15 @@ export function buildProgram(): Command {
   }
   program.commands.forEach(override)
   return program
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }
+    return pkg.version ?? 'unknown'
+  } catch {
+    return 'unknown'
+  }
 }
 
 /** Runs the command line (process.argv style) and returns the exit status. */

@@ -55,15 +55,23 @@ export function parseDuration(text: string): number {
   return ms
 }
 
+/** Digits only, and exact as a number (below 2^53): 9007199254740993 would silently become ...992. */
+function exactInt(text: string): number | undefined {
+  const t = text.trim()
+  if (!/^\d{1,16}$/.test(t)) return undefined
+  const n = Number(t)
+  return Number.isSafeInteger(n) ? n : undefined
+}
+
 export function positiveIntOption(text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${text}" is not a positive integer`)
+  const n = exactInt(text)
+  if (n === undefined || n < 1) throw new InvalidArgumentError(`"${text}" is not a positive integer below 2^53`)
   return n
 }
 
 export function nonNegativeIntOption(text: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`"${text}" is not a non-negative integer`)
+  const n = exactInt(text)
+  if (n === undefined) throw new InvalidArgumentError(`"${text}" is not a non-negative integer below 2^53`)
   return n
 }
 

@@ -1,9 +1,8 @@
 // raftkv status: every endpoint's /admin status side by side, like
 // `etcdctl endpoint status`; a node that cannot be reached gets an error entry.
 import type { Command } from 'commander'
-import { AdminClient } from '../client/index.js'
-import type { NodeStatusInfo } from '../client/index.js'
-import { ClientError } from '../client/index.js'
+import { AdminClient, ClientError } from '../client/index.js'
+import type { FaultsInfo, NodeStatusInfo } from '../client/index.js'
 import { CliError } from './errors.js'
 import { formatTable } from './format-table.js'
 import { connectionOptions, withConnectionOptions, type ConnectionOptions } from './options.js'
@@ -27,15 +26,25 @@ export async function collectStatus(options: ConnectionOptions): Promise<StatusE
   }))
 }
 
+/** The faults in force in one short cell: "-" when none. */
+export function faultsText(f: FaultsInfo): string {
+  const parts: string[] = []
+  if (f.blockedPeers.length > 0) parts.push(`blocked=${f.blockedPeers.join(',')}`)
+  if (f.dropRate > 0) parts.push(`drop=${f.dropRate}`)
+  if (f.delayMs > 0 || f.jitterMs > 0) parts.push(`delay=${f.delayMs}ms${f.jitterMs > 0 ? `+${f.jitterMs}ms` : ''}`)
+  return parts.length === 0 ? '-' : parts.join(' ')
+}
+
 function statusTable(entries: readonly StatusEntry[]): string {
-  const headers = ['ENDPOINT', 'ID', 'ROLE', 'TERM', 'VOTE', 'LEADER', 'FIRST', 'LAST', 'STABLED', 'COMMIT', 'APPLIED', 'TRUNCATED', 'MEMBERS', 'SNAP S/R/A/F', 'ERROR']
+  const headers = ['ENDPOINT', 'ID', 'ROLE', 'TERM', 'VOTE', 'LEADER', 'FIRST', 'LAST', 'STABLED', 'COMMIT', 'APPLIED', 'TRUNCATED', 'MEMBERS', 'SNAP S/R/A/F', 'FAULTS', 'ERROR']
   const rows = entries.map((e) => {
-    if ('error' in e) return [e.endpoint, '', '', '', '', '', '', '', '', '', '', '', '', '', e.error]
+    if ('error' in e) return [e.endpoint, '', '', '', '', '', '', '', '', '', '', '', '', '', '', e.error]
     const snap = e.snapshots
     return [
-      e.endpoint, String(e.id), e.role, String(e.term), String(e.vote), String(e.leader),
+      // A removed node's raft role is stale: it says what it is instead.
+      e.endpoint, String(e.id), e.removed ? 'removed' : e.role, String(e.term), String(e.vote), String(e.leader),
       String(e.firstIndex), String(e.lastIndex), String(e.stabledIndex), String(e.commitIndex), String(e.appliedIndex), String(e.truncatedIndex),
-      e.members.map((m) => m.id).join(','), `${snap.sent}/${snap.received}/${snap.applied}/${snap.failed}`, '',
+      e.members.map((m) => m.id).join(','), `${snap.sent}/${snap.received}/${snap.applied}/${snap.failed}`, faultsText(e.faults), '',
     ]
   })
   return formatTable(headers, rows)

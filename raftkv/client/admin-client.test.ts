@@ -50,7 +50,7 @@ describe('AdminClient', () => {
 
   it('reports a refused command with the node code', async () => {
     const a = admin(cluster.node(1).addr)
-    await expect(a.transferLeader(9)).rejects.toMatchObject({ code: 'ADMIN', serverCode: 'UNKNOWN_PEER' })
+    await expect(a.transferLeader(9)).rejects.toMatchObject({ code: 'ADMIN', serverCode: 'NOT_MEMBER' })
     cluster.node(1).adminErrorCode = 'NOT_LEADER'
     const err = await a.status().catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AdminCommandError)

@@ -7,7 +7,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js
 import { ConnectionPool } from './connection-pool.js'
 import { parseEndpoint } from './endpoint.js'
 import { nodeStatusInfo, faultsInfo, type FaultsInfo, type NodeStatusInfo } from './admin-status.js'
-import { AdminCommandError, ClientClosedError, ClientError, ConnectionError, DeadlineExceededError, ProtocolError } from './errors.js'
+import { AdminCommandError, adminErrorName, ClientClosedError, ClientError, ConnectionError, DeadlineExceededError, ProtocolError } from './errors.js'
 import { MuxConnection, type MuxCodec } from './mux-connection.js'
 
 export interface AdminClientOptions {
@@ -144,7 +144,7 @@ export class AdminClient {
 
 /** The error an AdminResponse carries, or a ProtocolError if its result is not the one expected. */
 function responseError(endpoint: string, response: adminpb.AdminResponse, expect: 'status' | 'faults' | undefined): ClientError | undefined {
-  if (response.errorCode !== '') return new AdminCommandError(endpoint, response.errorCode, response.errorMessage)
+  if (response.errorCode !== adminpb.AdminErrorCode.OK) return new AdminCommandError(endpoint, adminErrorName(response.errorCode), response.errorMessage)
   if (expect !== undefined && response.result !== expect) {
     return new ProtocolError(endpoint, `${endpoint} answered with ${response.result ?? 'no result'} where ${expect} was expected`, false)
   }

@@ -70,5 +70,6 @@ export function nodeStatusInfo(status: adminpb.NodeStatus.$Properties): NodeStat
     addr: s(status.addr),
     uptimeMs: n(status.uptimeMs),
     pid: n(status.pid),
+    removed: status.removed === true,
   }
 }

@@ -8,7 +8,7 @@
 //   PROTOCOL           the server sent a frame that does not decode or does not fit
 //   ADMIN              an /admin command was refused (serverCode says why)
 //   BAD_ENDPOINT       an endpoint is not host:port
-import { kvpb } from '../../proto/generated/protos.js'
+import { adminpb, kvpb } from '../../proto/generated/protos.js'
 
 export type KvErrorCode =
   | 'NOT_LEADER'
@@ -113,12 +113,21 @@ export class ProtocolError extends ClientError {
   }
 }
 
+/** The name of an adminpb.AdminErrorCode other than OK (e.g. "NOT_LEADER", "NOT_MEMBER"). */
+export type AdminErrorName = Exclude<keyof typeof adminpb.AdminErrorCode, 'OK'>
+
+/** The name of a wire admin error code; a code this client does not know is INTERNAL. */
+export function adminErrorName(code: number): AdminErrorName {
+  const name = adminpb.AdminErrorCode[code] as keyof typeof adminpb.AdminErrorCode | undefined
+  return name === undefined || name === 'OK' ? 'INTERNAL' : name
+}
+
 /** An /admin command refused by the node: `serverCode` is its AdminResponse.error_code. */
 export class AdminCommandError extends ClientError {
   declare readonly code: 'ADMIN'
-  readonly serverCode: string
+  readonly serverCode: AdminErrorName
   readonly endpoint: string
-  constructor(endpoint: string, serverCode: string, message: string) {
+  constructor(endpoint: string, serverCode: AdminErrorName, message: string) {
     super('ADMIN', `${serverCode}: ${message}`, { unknownOutcome: false })
     this.name = 'AdminCommandError'
     this.endpoint = endpoint

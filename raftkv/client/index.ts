@@ -1,5 +1,5 @@
 // raftkv/client: the client library for /kv and /admin, and the load generator.
-export { RaftKvClient, DEFAULT_TIMEOUT_MS } from './kv-client.js'
+export { RaftKvClient, DEFAULT_TIMEOUT_MS, DEFAULT_ATTEMPT_TIMEOUT_MS } from './kv-client.js'
 export type { Bytes, CallOptions, KvPair, RaftKvClientOptions, ScanOptions, ScanResult } from './kv-client.js'
 export { AdminClient } from './admin-client.js'
 export type { AdminClientOptions, PeerChange } from './admin-client.js'

@@ -9,9 +9,9 @@ const TOKEN = 'secret-token'
 let cluster: FakeCluster
 const clients: RaftKvClient[] = []
 
-function client(endpoints: string[], timeoutMs = 3000, token = TOKEN): RaftKvClient {
+function client(endpoints: string[], timeoutMs = 3000, token = TOKEN, attemptTimeoutMs?: number): RaftKvClient {
   // Backoff without jitter (always the full delay), so that retries are counted the same on every run.
-  const c = new RaftKvClient({ endpoints, token, timeoutMs, random: () => 1 })
+  const c = new RaftKvClient({ endpoints, token, timeoutMs, random: () => 1, attemptTimeoutMs })
   clients.push(c)
   return c
 }
@@ -134,14 +134,40 @@ describe('RaftKvClient', () => {
     expect(err).toMatchObject({ attempts: 5 })
   })
 
-  it('fails at the deadline, outcome known, when no endpoint accepts connections', async () => {
-    const dead = cluster.node(2).addr
+  it('fails fast, outcome known, naming the endpoints, when no endpoint accepts connections', async () => {
+    const dead = [cluster.node(2).addr, cluster.node(3).addr]
     await cluster.node(2).close()
-    const c = client([dead], 300)
+    await cluster.node(3).close()
+    const c = client(dead, 10_000)
+    const started = performance.now()
     const err = await failure(c.put('k', 'v'))
-    expect(err).toMatchObject({ code: 'DEADLINE_EXCEEDED', unknownOutcome: false })
-    expect((err.cause as ClientError).code).toBe('CONNECTION')
+    expect(err).toMatchObject({ code: 'CONNECTION', unknownOutcome: false })
+    expect(err.message).toContain(`no endpoint is reachable (${dead.join(', ')})`)
     expect(err.message).toContain('ECONNREFUSED')
+    // Two rounds of refusals with short backoff, nowhere near the 10 s deadline.
+    expect(performance.now() - started).toBeLessThan(5000)
+  })
+
+  it('moves a read that gets no answer within the attempt bound to the next node', async () => {
+    cluster.store.set('k', Buffer.from('v'))
+    cluster.node(1).respondNext({ kind: 'noReply', apply: false })
+    const c = client([cluster.node(1).addr, cluster.node(2).addr], 10_000, TOKEN, 200)
+    const started = performance.now()
+    expect((await c.get('k'))!.toString()).toBe('v')
+    expect(performance.now() - started).toBeLessThan(5000)
+    // Node 2 answered NotLeader naming node 1, whose next attempt was answered.
+    expect(cluster.node(2).received.length).toBeGreaterThanOrEqual(1)
+    expect(cluster.node(1).received.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('ends a sent write at the attempt bound with an unknown outcome, long before the deadline', async () => {
+    cluster.node(1).respondNext({ kind: 'noReply', apply: true })
+    const c = client([cluster.node(1).addr, cluster.node(2).addr], 10_000, TOKEN, 200)
+    const started = performance.now()
+    const err = await failure(c.put('k', 'v'))
+    expect(err).toMatchObject({ code: 'DEADLINE_EXCEEDED', unknownOutcome: true, timeoutMs: 200 })
+    expect(performance.now() - started).toBeLessThan(5000)
+    expect(cluster.node(1).received).toHaveLength(1)
   })
 
   it('skips a dead endpoint and carries on with the others', async () => {

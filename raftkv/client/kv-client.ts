@@ -27,6 +27,12 @@ export interface RaftKvClientOptions {
   token: string
   /** Overall deadline of one call, retries included (default 5000). */
   timeoutMs?: number
+  /**
+   * Bound of one attempt on one node (default 2500). A read not answered by then is
+   * tried on the next node; a write that was sent fails at once with an unknown
+   * outcome (sending it again could apply it twice), the next call goes elsewhere.
+   */
+  attemptTimeoutMs?: number
   backoff?: BackoffOptions
   /** Largest frame accepted from a node (bytes). */
   maxPayload?: number
@@ -69,12 +75,16 @@ const kvCodec: MuxCodec<kvpb.KvRequest.$Properties, kvpb.KvResponse> = {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 2500
+/** Every endpoint refusing the connection this many times over, with nothing answered: give up. */
+const UNREACHABLE_ROUNDS = 2
 /** A retry is not started with less time than this left before the deadline. */
 const MIN_ATTEMPT_MS = 20
 
 export class RaftKvClient {
   private readonly endpoints: string[]
   private readonly timeoutMs: number
+  private readonly attemptTimeoutMs: number
   private readonly backoff: BackoffOptions
   private readonly random: () => number
   private readonly pool: ConnectionPool<kvpb.KvRequest.$Properties, kvpb.KvResponse>
@@ -87,6 +97,7 @@ export class RaftKvClient {
     if (options.endpoints.length === 0) throw new TypeError('RaftKvClient needs at least one endpoint')
     this.endpoints = [...new Set(options.endpoints.map(parseEndpoint))]
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
     this.backoff = options.backoff ?? DEFAULT_BACKOFF
     this.random = options.random ?? Math.random
     this.pool = new ConnectionPool({ path: '/kv', token: options.token, codec: kvCodec, maxPayload: options.maxPayload })
@@ -136,23 +147,38 @@ export class RaftKvClient {
     let retries = 0
     let hintHops = 0
     let lastError: ClientError | undefined
+    /** Connection refusals per endpoint since the last answer from any node. */
+    const refusals = new Map<string, number>()
     for (;;) {
       if (this.closed) throw new ClientClosedError(false)
       const remaining = deadline - performance.now()
       if (remaining <= 0) throw new DeadlineExceededError(timeoutMs, attempts, false, lastError)
       attempts++
-      const result = await this.attempt(target, { ...body, id: this.nextId++ }, remaining)
+      const bound = Math.min(remaining, this.attemptTimeoutMs)
+      const result = await this.attempt(target, { ...body, id: this.nextId++ }, bound)
       if (this.closed) throw new ClientClosedError(isWrite && result.kind !== 'response' && result.sent)
 
       if (result.kind === 'deadline') {
-        // Sent and unanswered: a write may still apply.
-        throw new DeadlineExceededError(timeoutMs, attempts, isWrite && result.sent, lastError)
+        // Sent and unanswered: a write may still apply, so it is not sent again.
+        const lastChance = bound >= remaining
+        if (lastChance || (isWrite && result.sent)) throw new DeadlineExceededError(lastChance ? timeoutMs : Math.round(bound), attempts, isWrite && result.sent, lastError)
+        // A read (or a request never sent) goes to the next node.
+        lastError = new ConnectionError(target, `${target} did not answer within ${Math.round(bound)} ms`, result.sent, false)
+        if (this.cachedLeader === target) this.cachedLeader = undefined
+        target = this.nextEndpoint(target)
+        continue
       }
 
       if (result.kind === 'failure') {
         const { error, sent } = result
         if (error instanceof ConnectionError && (error.httpStatus === 401 || error.httpStatus === 403)) {
           throw new KvServerError('UNAUTHORIZED', `${target} refused the token (HTTP ${error.httpStatus})`, target, false)
+        }
+        if (error instanceof ConnectionError && !sent) {
+          refusals.set(target, (refusals.get(target) ?? 0) + 1)
+          if (this.endpoints.every((e) => (refusals.get(e) ?? 0) >= UNREACHABLE_ROUNDS)) {
+            throw new ConnectionError(target, `no endpoint is reachable (${this.endpoints.join(', ')}): ${error.message}`, false, false, 0, error)
+          }
         }
         const verdict = error instanceof ProtocolError ? { retry: !isWrite, unknownOutcome: isWrite } : judgeConnectionError(sent, isWrite)
         if (!verdict.retry) throw rebuild(error, verdict.unknownOutcome)
@@ -164,6 +190,7 @@ export class RaftKvClient {
       }
 
       const { response } = result
+      refusals.clear()
       const wireError = response.error
       if (wireError !== undefined && wireError !== null && (wireError.code ?? 0) !== kvpb.ErrorCode.OK) {
         const code = kvErrorCode(wireError.code ?? 0)

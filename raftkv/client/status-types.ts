@@ -83,4 +83,6 @@ export interface NodeStatusInfo {
   addr: string
   uptimeMs: number
   pid: number
+  /** True once the node learned it was removed from the membership (a tombstone: no ticks, no dials). */
+  removed: boolean
 }

@@ -4,12 +4,15 @@ import type { Logger } from 'pino'
 import { EntryType, ConfChangeType, decodeConfChange, type Entry, type RawNode } from '../raft/index.js'
 import type { PeerInfo, PeerStorage, RegionInfo } from '../storage/index.js'
 import { CmdType, AdminCmdType, decodeCommand } from './commands.js'
+import { peerChangeProblem } from './peer-change.js'
 
 export interface AppliedEntry {
   index: number
   term: number
   /** Set when this node proposed the entry. */
   proposalId?: number
+  /** A conf change that could not take effect (skipped on every node): why. */
+  refused?: string
 }
 
 export interface ApplyResult {
@@ -20,6 +23,8 @@ export interface ApplyResult {
   compactedTo?: number
   puts: number
   deletes: number
+  /** A conf change in this run removed this node from the membership. */
+  removedSelf?: boolean
 }
 
 export class Applier {
@@ -45,6 +50,7 @@ export class Applier {
           region = next
           batch.setRegion(region)
           result.region = region
+          if (!region.peers.some((p) => p.id === this.nodeId)) result.removedSelf = true
         }
         continue
       }
@@ -99,8 +105,17 @@ export class Applier {
         this.log.warn({ index: e.index, err }, 'conf change context does not decode')
       }
     }
-    this.rawNode.applyConfChange(cc)
     const id = cc.nodeId ?? 0
+    const change = cc.changeType === ConfChangeType.RemoveNode ? 'remove' : 'add'
+    // Decided from the entry and the replicated membership only, so every node refuses
+    // (and skips) the same entries: raft's view and the region stay as they were.
+    const problem = peerChangeProblem(change, { id, addr }, region.peers)
+    if (problem !== undefined) {
+      applied.refused = problem
+      this.log.warn({ event: 'conf-change-refused', index: e.index, change, peer: id, addr: addr.slice(0, 80), reason: problem }, `committed conf change refused: ${problem}`)
+      return undefined
+    }
+    this.rawNode.applyConfChange(cc)
     let peers: PeerInfo[]
     if (cc.changeType === ConfChangeType.RemoveNode) {
       peers = region.peers.filter((p) => p.id !== id)
@@ -108,7 +123,7 @@ export class Applier {
       peers = region.peers.filter((p) => p.id !== id).concat([{ id, addr: addr || region.peers.find((p) => p.id === id)?.addr || '' }])
       peers.sort((a, b) => a.id - b.id)
     }
-    this.log.info({ event: 'conf-change', index: e.index, change: cc.changeType === ConfChangeType.RemoveNode ? 'remove' : 'add', peer: id, addr }, 'conf change applied')
+    this.log.info({ event: 'conf-change', index: e.index, change, peer: id, addr }, 'conf change applied')
     return { ...region, confVer: region.confVer + 1, peers }
   }
 }

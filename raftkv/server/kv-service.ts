@@ -25,7 +25,8 @@ export interface KvServiceOptions {
 }
 
 export class KvService {
-  readonly counters = { requests: 0, gets: 0, puts: 0, deletes: 0, scans: 0, errors: 0, badFrames: 0 }
+  /** `errors` counts refusals other than NOT_LEADER; `notLeader` counts the redirects (a client following a hint). */
+  readonly counters = { requests: 0, gets: 0, puts: 0, deletes: 0, scans: 0, errors: 0, notLeader: 0, badFrames: 0 }
   private readonly timeoutMs: number
 
   constructor(private readonly opts: KvServiceOptions) {
@@ -51,6 +52,11 @@ export class KvService {
       }
       inflight++
       this.counters.requests++
+      if (!Number.isSafeInteger(req.id)) {
+        // A uint64 id past 2^53 does not survive as a number: the caller could never match the answer.
+        reply({ id: 0, error: { code: Code.BAD_REQUEST, message: 'request id must be below 2^53' } })
+        return
+      }
       if (inflight > MAX_INFLIGHT_PER_CONNECTION) {
         reply({ id: req.id, error: { code: Code.SERVER_BUSY, message: `more than ${MAX_INFLIGHT_PER_CONNECTION} requests in flight on this connection` } })
         return
@@ -62,7 +68,8 @@ export class KvService {
   private handle(req: kvpb.KvRequest, reply: (r: KvResponse) => void): void {
     const id = req.id
     const fail = (error: KvError): void => {
-      this.counters.errors++
+      if (error.code === Code.NOT_LEADER) this.counters.notLeader++
+      else this.counters.errors++
       reply({ id, error })
     }
     const deadline = Date.now() + this.timeoutMs
@@ -139,6 +146,8 @@ export class KvService {
       case 'timeout': return { code: Code.TIMEOUT, message: 'write not applied in time; it may still apply' }
       case 'busy': return { code: Code.SERVER_BUSY, message: 'too many pending proposals' }
       case 'stopped': return { code: Code.TIMEOUT, message: 'node is stopping; the write may still apply' }
+      case 'refused':
+      case 'invalid': return { code: Code.INTERNAL, message: `write refused: ${o.detail ?? o.reason}` }
     }
   }
 }

@@ -8,3 +8,12 @@ export const DEFAULT_SCAN_LIMIT = 1_000
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000
 /** Proposals queued but not yet proposed; beyond this the node answers SERVER_BUSY. */
 export const MAX_PENDING_PROPOSALS = 100_000
+
+/** Status streams (/admin watchStatus): the interval is clamped to [min, max] ms. */
+export const MIN_WATCH_INTERVAL_MS = 50
+export const MAX_WATCH_INTERVAL_MS = 60_000
+/** Status streams one /admin connection may run, and the whole node. */
+export const MAX_WATCHES_PER_CONNECTION = 4
+export const MAX_WATCHES_PER_NODE = 64
+/** A stream skips a frame while its socket still buffers this much (a slow reader). */
+export const WATCH_MAX_BUFFERED_BYTES = 1024 * 1024

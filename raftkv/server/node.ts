@@ -12,6 +12,7 @@ import type { NodeConfig } from './node-config.js'
 import { NodeError } from './errors.js'
 import type { adminpb } from '../../proto/generated/protos.js'
 import { SnapshotService } from './snapshot-service.js'
+import { readTombstone, writeTombstone, type Tombstone } from './tombstone.js'
 
 export class RaftKvNode {
   private storage: PeerStorage | undefined
@@ -20,6 +21,8 @@ export class RaftKvNode {
   private kv: KvService | undefined
   private snapshots: SnapshotService | undefined
   private startedAt = Date.now()
+  /** Set once this node knows it was removed from the cluster. */
+  private tombstone: Tombstone | undefined
   port = 0
 
   constructor(readonly config: NodeConfig, private readonly log: Logger) {}
@@ -58,20 +61,55 @@ export class RaftKvNode {
     this.driver = new RaftDriver(rawNode, storage, server.peers, {
       nodeId: c.id, tickMs: c.tickMs, log: log.child({ component: 'driver' }),
       gcCountLimit: c.raftLogGcCountLimit, gcSizeLimit: c.raftLogGcSizeLimit, sendSnapshot: (m) => snapshots.send(m),
+      onRemovedSelf: (index) => this.retire(`applied the conf change removing it (index ${index})`),
     })
     const driver = this.driver
     this.kv = new KvService({ log: log.child({ component: 'kv' }), driver, addrOf: (id) => this.addrOf(id), requestTimeoutMs: c.requestTimeoutMs })
     const admin = new AdminService({
       log: log.child({ component: 'admin' }), driver, status: () => this.status(),
       setFaults: (f) => server.peers.setFaults(f), getFaults: () => server.peers.getFaults(),
+      members: () => storage.regionState.region.peers, removed: () => this.tombstone !== undefined,
     })
+    server.peers.onRemovedBy((_peer, how) => this.retire(how))
     server.onConnection('/kv', (conn) => this.kv!.attach(conn))
     server.onConnection('/admin', (conn) => admin.attach(conn))
     server.onConnection('/snapshot', (conn) => snapshots.attach(conn))
     this.port = await server.start()
-    driver.start()
+    const earlier = readTombstone(c.dataDir)
+    if (earlier) {
+      // Removed in an earlier run: serve status only, as the tombstone it is.
+      this.tombstone = earlier
+      await server.peers.close()
+    } else {
+      driver.start()
+    }
     this.startedAt = Date.now()
-    log.info({ event: 'node-ready', id: c.id, port: this.port, members: storage.regionState.region.peers, applied: storage.appliedIndex }, 'ready')
+    log.info({ event: 'node-ready', id: c.id, port: this.port, members: storage.regionState.region.peers, applied: storage.appliedIndex, removed: this.tombstone !== undefined }, 'ready')
+    if (earlier) this.logRemoved(earlier)
+  }
+
+  /**
+   * This node learned it is no longer a member: it stops ticking and dialing for good,
+   * answers KV requests NOT_LEADER and /admin status with removed: true, and keeps a
+   * marker in its data dir so that a restart stays a tombstone.
+   */
+  private retire(reason: string): void {
+    if (this.tombstone || !this.driver || !this.server) return
+    const t: Tombstone = { reason, at: Date.now() }
+    this.tombstone = t
+    try {
+      writeTombstone(this.config.dataDir, t)
+    } catch (err) {
+      this.log.error({ err }, 'could not write the tombstone marker')
+    }
+    this.logRemoved(t)
+    const server = this.server
+    void this.driver.retire().then(() => server.peers.close())
+  }
+
+  private logRemoved(t: Tombstone): void {
+    this.log.warn({ event: 'node-removed', reason: t.reason, at: new Date(t.at).toISOString() },
+      'this node was removed from the cluster: it no longer ticks or dials and only answers status (stop it; wipe its data dir to reuse the id)')
   }
 
   status(): adminpb.NodeStatus.$Properties {
@@ -79,6 +117,7 @@ export class RaftKvNode {
     return buildStatus({
       nodeId: this.config.id, addr: `${this.config.listenHost}:${this.port}`, startedAt: this.startedAt,
       driver: this.driver, peers: this.server.peers, kv: this.kv, snapshots: () => this.snapshots!.stats(),
+      removed: this.tombstone !== undefined,
     })
   }
 

@@ -3,7 +3,7 @@
 // leader overwrote it), the proposal is stale.
 export type ProposalOutcome =
   | { ok: true }
-  | { ok: false; reason: 'stale' | 'timeout' | 'dropped' | 'stopped' }
+  | { ok: false; reason: 'stale' | 'timeout' | 'dropped' | 'stopped' | 'refused'; detail?: string }
 
 interface Waiting {
   proposalId: number
@@ -31,12 +31,15 @@ export class ProposalTracker {
     this.byIndex.set(index, { proposalId, index, term, deadline, done })
   }
 
-  /** The entry at index (of term) applied; proposalId is from its header when this node proposed it. */
-  applied(index: number, term: number, proposalId: number | undefined): void {
+  /**
+   * The entry at index (of term) applied; proposalId is from its header when this node
+   * proposed it; `refused` says why a conf change was skipped instead.
+   */
+  applied(index: number, term: number, proposalId: number | undefined, refused?: string): void {
     const w = this.byIndex.get(index)
     if (!w) return
     this.byIndex.delete(index)
-    if (w.term === term && w.proposalId === proposalId) w.done({ ok: true })
+    if (w.term === term && w.proposalId === proposalId) w.done(refused === undefined ? { ok: true } : { ok: false, reason: 'refused', detail: refused })
     else w.done({ ok: false, reason: 'stale' })
   }
 

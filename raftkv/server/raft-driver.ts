@@ -10,9 +10,10 @@ import { ProposalTracker, type ProposalOutcome } from './proposals.js'
 import { ReadQueue, type ReadOutcome } from './reads.js'
 import { encodeWrite, encodeAdmin, encodeConfChangeEntry, AdminCmdType, type WriteOp } from './commands.js'
 import { MAX_PENDING_PROPOSALS } from './limits.js'
-import type { ConfChangeType } from '../raft/index.js'
+import { ConfChangeType } from '../raft/index.js'
+import { peerChangeProblem } from './peer-change.js'
 
-export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' }
+export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' } | { ok: false; reason: 'invalid'; detail: string }
 
 export interface DriverOptions {
   nodeId: number
@@ -24,6 +25,8 @@ export interface DriverOptions {
   gcSizeLimit?: number
   /** Takes the MsgSnapshot messages: their state goes over /snapshot, not /raft. */
   sendSnapshot?: (m: Message) => void
+  /** A conf change removing this node applied (called from the loop; the node retires). */
+  onRemovedSelf?: (index: number) => void
 }
 
 interface QueuedWrite {
@@ -52,6 +55,8 @@ export class RaftDriver {
   private rerun = false
   private scheduled = false
   private stopped = false
+  /** Retired (this node was removed): requests get NOT_LEADER, not "stopping". */
+  private retired = false
   private readonly applier: Applier
   private readonly log: Logger
   private lastLead = 0
@@ -81,9 +86,15 @@ export class RaftDriver {
     this.stopped = true
     if (this.timer) clearInterval(this.timer)
     await this.active
-    for (const q of this.queue.splice(0)) q.done({ ok: false, reason: 'stopped' })
+    for (const q of this.queue.splice(0)) q.done({ ok: false, reason: this.retired ? 'not-leader' : 'stopped' })
     this.proposals.failAll('stopped')
     this.reads.failAll('stopped')
+  }
+
+  /** This node was removed from the cluster: stop for good, answer requests NOT_LEADER. */
+  async retire(): Promise<void> {
+    this.retired = true
+    await this.stop()
   }
 
   get isLeader(): boolean {
@@ -96,7 +107,7 @@ export class RaftDriver {
 
   /** Queues a write; it is proposed with the others of this round as one batch. */
   write(op: WriteOp, deadline: number, done: (o: WriteOutcome) => void): void {
-    if (this.stopped) return done({ ok: false, reason: 'stopped' })
+    if (this.stopped) return done({ ok: false, reason: this.retired ? 'not-leader' : 'stopped' })
     if (!this.isLeader) return done({ ok: false, reason: 'not-leader' })
     if (this.queue.length + this.proposals.size >= MAX_PENDING_PROPOSALS) return done({ ok: false, reason: 'busy' })
     this.queue.push({ op, deadline, done })
@@ -105,7 +116,7 @@ export class RaftDriver {
 
   /** Queues a linearizable read; `done({ok: true})` runs once it may read the state machine. */
   read(deadline: number, done: (o: ReadOutcome) => void): void {
-    if (this.stopped) return done({ ok: false, reason: 'stopped' })
+    if (this.stopped) return done({ ok: false, reason: this.retired ? 'not-leader' : 'stopped' })
     if (!this.isLeader) return done({ ok: false, reason: 'not-leader' })
     this.reads.enqueue({ deadline, done })
     this.schedule()
@@ -113,7 +124,10 @@ export class RaftDriver {
 
   /** Proposes a membership change; resolves once applied (or fails). */
   changePeer(changeType: ConfChangeType, peer: { id: number; addr: string }, deadline: number, done: (o: WriteOutcome) => void): void {
+    if (this.stopped) return done({ ok: false, reason: this.retired ? 'not-leader' : 'stopped' })
     if (!this.isLeader) return done({ ok: false, reason: 'not-leader' })
+    const problem = peerChangeProblem(changeType === ConfChangeType.RemoveNode ? 'remove' : 'add', peer, this.storage.regionState.region.peers)
+    if (problem !== undefined) return done({ ok: false, reason: 'invalid', detail: problem })
     const pid = this.proposals.newId()
     try {
       this.rawNode.proposeConfChange(encodeConfChangeEntry({ peerId: this.opts.nodeId, proposalId: pid }, changeType, peer))
@@ -325,11 +339,12 @@ export class RaftDriver {
   private applyEntries(entries: readonly Entry[]): void {
     const result = this.applier.apply(entries)
     this.counters.entriesApplied += entries.length
-    for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId)
+    for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId, a.refused)
     if (result.region) {
       // A peer added without an address cannot be dialed: it dials us (or waits for one).
       this.peers.setPeers(new Map(result.region.peers.filter((p) => p.id !== this.opts.nodeId && p.addr).map((p) => [p.id, p.addr])))
     }
+    if (result.removedSelf) this.opts.onRemovedSelf?.(result.applied[result.applied.length - 1]?.index ?? 0)
     // Reads waiting for this apply can run now.
     this.reads.serve(this.storage.appliedIndex)
   }

@@ -13,6 +13,8 @@ export interface StatusSources {
   peers: PeerTransport
   kv: KvService
   snapshots?: () => adminpb.SnapshotStats.$Properties
+  /** This node was removed from the cluster (a tombstone). */
+  removed?: boolean
 }
 
 export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties {
@@ -49,5 +51,6 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
     addr: src.addr,
     uptimeMs: Date.now() - src.startedAt,
     pid: process.pid,
+    removed: src.removed ?? false,
   }
 }

@@ -30,5 +30,15 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
 export const FROM_HEADER = 'x-raftkv-from'
 /** Header the server adds to every upgrade response: its own node id. */
 export const ID_HEADER = 'x-raftkv-id'
+/** Header a peer sends with its credential (see auth.ts peerCredential) when it dials /raft or /snapshot. */
+export const PEER_PROOF_HEADER = 'x-raftkv-peer-proof'
+
+/**
+ * The largest raft term (and log index) accepted from the network. A message carrying
+ * more is dropped at the door: one election adds 1 to the term, so an honest cluster
+ * never gets near it (2^48 elections), and no message can push a node towards 2^53,
+ * where the term stops being an exact number.
+ */
+export const MAX_WIRE_TERM = 2 ** 48
 
 export const MiB = 1024 * 1024

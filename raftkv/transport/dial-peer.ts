@@ -1,8 +1,8 @@
 // Dialing a peer's /raft or /snapshot: the token and our id go in the upgrade, and the
 // node that answers must be the one we meant (x-raftkv-id), or the socket is closed.
 import WebSocket from 'ws'
-import { bearer } from './auth.js'
-import { CloseCode, FROM_HEADER, ID_HEADER } from './constants.js'
+import { bearer, peerCredential } from './auth.js'
+import { CloseCode, FROM_HEADER, ID_HEADER, PEER_PROOF_HEADER } from './constants.js'
 
 export interface DialPeerOptions {
   addr: string
@@ -19,8 +19,11 @@ export interface DialPeerOptions {
 export interface DialCallbacks {
   /** The handshake succeeded and the right node answered: the socket is open. */
   open(ws: WebSocket): void
-  /** The dial failed (once), with the bare reason; `wrongNode` when another node answers at the address. */
-  failed(reason: string, wrongNode: boolean): void
+  /**
+   * The dial failed (once), with the bare reason; `wrongNode` when another node answers
+   * at the address; `httpStatus` when the node refused the upgrade (403: we are not its peer).
+   */
+  failed(reason: string, wrongNode: boolean, httpStatus?: number): void
 }
 
 /** Starts a dial; returns the socket being opened, or undefined when it could not even start (failed() follows). */
@@ -28,7 +31,7 @@ export function dialPeer(o: DialPeerOptions, cb: DialCallbacks): WebSocket | und
   let ws: WebSocket
   try {
     ws = new WebSocket(`ws://${o.addr}${o.path}`, {
-      headers: { authorization: bearer(o.token), [FROM_HEADER]: String(o.fromId) },
+      headers: { authorization: bearer(o.token), [FROM_HEADER]: String(o.fromId), [PEER_PROOF_HEADER]: peerCredential(o.token, o.fromId) },
       maxPayload: o.maxPayload,
       perMessageDeflate: false,
       handshakeTimeout: o.handshakeTimeoutMs,
@@ -41,13 +44,21 @@ export function dialPeer(o: DialPeerOptions, cb: DialCallbacks): WebSocket | und
   }
   let answeredBy: string | undefined
   let failure: string | undefined
+  let httpStatus: number | undefined
+  ws.on('unexpected-response', (_req, res) => {
+    httpStatus = res.statusCode
+    failure = `Unexpected server response: ${res.statusCode ?? 0}`
+    res.resume()
+    // terminate() aborts the handshake: ws emits error (ignored below) and close.
+    ws.terminate()
+  })
   let settled = false
   ws.on('upgrade', (res) => {
     const id = res.headers[ID_HEADER]
     answeredBy = typeof id === 'string' ? id : undefined
   })
   ws.on('error', (err) => {
-    failure = err.message
+    if (httpStatus === undefined) failure = err.message
   })
   ws.once('open', () => {
     settled = true
@@ -61,7 +72,7 @@ export function dialPeer(o: DialPeerOptions, cb: DialCallbacks): WebSocket | und
   ws.once('close', (code) => {
     if (settled) return // opened: whoever took the socket handles its close
     settled = true
-    cb.failed(failure ?? `closed with ${code} during the handshake`, false)
+    cb.failed(failure ?? `closed with ${code} during the handshake`, false, httpStatus)
   })
   return ws
 }

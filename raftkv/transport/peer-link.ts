@@ -34,6 +34,8 @@ export interface LinkContext {
   /** A frame arrived on this link's connection `conn`. */
   deliver(link: PeerLink, conn: Connection, bytes: Uint8Array): void
   unreachable(peerId: number): void
+  /** The peer, which once accepted us, says we are no longer in its membership. */
+  removedBy(peerId: number, how: string): void
 }
 
 export class PeerLink {
@@ -108,7 +110,10 @@ export class PeerLink {
     }
     const old = this.conn
     if (old) {
-      this.log.info({ old: old.id, new: conn.id }, 'peer connected again: replacing the older connection')
+      // Either the peer restarted (its old socket is dead and unnoticed yet), or someone
+      // else presented its credential: say so loudly, with both remote addresses.
+      this.log.warn({ event: 'peer-link-taken-over', old: old.id, oldRemote: old.remoteAddress, new: conn.id, newRemote: conn.remoteAddress },
+        `a new connection claiming node ${this.id} replaces the open one (close 4000): expected after a restart of node ${this.id}, suspicious otherwise`)
       old.close(CloseCode.Replaced, 'replaced by a newer connection from the same peer')
     }
     this.use(conn)
@@ -170,6 +175,7 @@ export class PeerLink {
       if (this.closed) return
       this.log.info({ code, reason, conn: conn.id }, 'peer connection lost')
       this.ctx.unreachable(this.id)
+      if (code === CloseCode.PeerRemoved) this.ctx.removedBy(this.id, `node ${this.id} closed our link with ${code} (${reason})`)
       if (this.mode === 'dial') this.scheduleReconnect()
     })
     this.log.info({ conn: conn.id, mode: this.mode, addr: this.addr }, 'peer connected')
@@ -193,9 +199,11 @@ export class PeerLink {
         }, this.ctx.logger)
         this.use(conn)
       },
-      failed: (reason, wrongNode) => {
+      failed: (reason, wrongNode, httpStatus) => {
         if (ws !== undefined && this.dialing !== ws) return // abandoned meanwhile
         this.dialing = undefined
+        // 403 from a peer that accepted us before: it no longer counts us as a member.
+        if (httpStatus === 403 && this.everConnected) this.ctx.removedBy(this.id, `node ${this.id} refused our dial with 403`)
         if (wrongNode) {
           this.log.warn({ addr }, `peer address ${reason}`)
           this.dialFailed('wrong node at the address')

@@ -6,9 +6,11 @@
 // accepted /raft upgrades to it; the dialing side needs no server. A PeerTransport
 // can also be made on its own (a client-only node, tests): it then only dials.
 import type { Logger } from 'pino'
-import type { eraftpb } from '../../proto/generated/protos.js'
+import { eraftpb } from '../../proto/generated/protos.js'
+
+const MessageType = eraftpb.MessageType
 import { parseNodeId } from './auth.js'
-import { CloseCode, MiB } from './constants.js'
+import { CloseCode, MAX_WIRE_TERM, MiB } from './constants.js'
 import type { Connection } from './connection.js'
 import { BadFrameError, ServerStateError } from './errors.js'
 import { FaultFilter, type Faults } from './faults.js'
@@ -51,6 +53,8 @@ export type InboundVerdict =
 
 export type MessagesListener = (msgs: eraftpb.Message[]) => void
 export type UnreachableListener = (peerId: number) => void
+/** A peer that once accepted this node says it is not in its membership any more. */
+export type RemovedListener = (byPeer: number, how: string) => void
 
 export class PeerTransport {
   readonly nodeId: number
@@ -63,6 +67,9 @@ export class PeerTransport {
   private readonly links = new Map<number, PeerLink>()
   private readonly messageListeners = new Set<MessagesListener>()
   private readonly unreachableListeners = new Set<UnreachableListener>()
+  private readonly removedListeners = new Set<RemovedListener>()
+  /** Connections whose spoofed or out-of-bound messages were logged already (once each). */
+  private readonly warnedConns = new WeakSet<Connection>()
   private closed = false
 
   constructor(opts: PeerTransportOptions) {
@@ -93,6 +100,9 @@ export class PeerTransport {
       rng,
       deliver: (link, conn, bytes) => this.deliver(link, conn, bytes),
       unreachable: (id) => this.reportUnreachable(id),
+      removedBy: (id, how) => {
+        for (const cb of this.removedListeners) cb(id, how)
+      },
     }
   }
 
@@ -195,6 +205,12 @@ export class PeerTransport {
     return () => this.unreachableListeners.delete(cb)
   }
 
+  /** Called when a peer that accepted this node before refuses it as a non-member (this node was removed). */
+  onRemovedBy(cb: RemovedListener): () => void {
+    this.removedListeners.add(cb)
+    return () => this.removedListeners.delete(cb)
+  }
+
   /** Replaces the fault filters; throws InvalidFaultsError (and keeps the old ones) on bad input. */
   setFaults(faults: Faults): void {
     this.faults.set(faults)
@@ -245,6 +261,7 @@ export class PeerTransport {
     await Promise.all(links.map((l) => l.close(CloseCode.GoingAway, 'node shutting down')))
     this.messageListeners.clear()
     this.unreachableListeners.clear()
+    this.removedListeners.clear()
   }
 
   private deliver(link: PeerLink, conn: Connection, bytes: Uint8Array): void {
@@ -266,12 +283,30 @@ export class PeerTransport {
       return
     }
     const msgs: eraftpb.Message[] = []
+    let spoofed = 0
+    let outOfBound = 0
     for (const m of decoded) {
-      if (m.fromPeer === link.id && m.toPeer === this.nodeId && m.regionId === this.regionId) msgs.push(m.message)
-      else c.dropped.misrouted++
+      if (m.fromPeer !== link.id || m.toPeer !== this.nodeId || m.regionId !== this.regionId) {
+        c.dropped.misrouted++
+      } else if (!this.fromIsSender(m.message, link.id) || (m.message.to ?? 0) !== this.nodeId) {
+        // The inner from/to is what raft acts on: it must be the authenticated peer and us.
+        c.dropped.spoofed++
+        spoofed++
+      } else if (!withinWireBounds(m.message)) {
+        c.dropped.outOfBound++
+        outOfBound++
+      } else {
+        msgs.push(m.message)
+      }
     }
-    if (msgs.length < decoded.length) {
-      this.log.warn({ peer: link.id, misrouted: decoded.length - msgs.length }, 'dropping raft messages not addressed from this peer to this node')
+    const misrouted = decoded.length - msgs.length - spoofed - outOfBound
+    if (misrouted > 0) {
+      this.log.warn({ peer: link.id, misrouted }, 'dropping raft messages not addressed from this peer to this node')
+    }
+    if ((spoofed > 0 || outOfBound > 0) && !this.warnedConns.has(conn)) {
+      this.warnedConns.add(conn)
+      this.log.warn({ event: 'raft-messages-refused', peer: link.id, conn: conn.id, remote: conn.remoteAddress, spoofed, outOfBound, maxTerm: MAX_WIRE_TERM },
+        `dropping raft messages from node ${link.id}'s link whose inner from/to is not that peer and this node, or whose term or index is over ${MAX_WIRE_TERM} (logged once per connection; counted in dropped.spoofed / dropped.outOfBound)`)
     }
     if (msgs.length === 0) return
     c.messagesReceived += msgs.length
@@ -284,6 +319,16 @@ export class PeerTransport {
     }
   }
 
+  /**
+   * Raft acts on the inner `from`: it must be the authenticated peer. A forwarded
+   * MsgTransferLeader names its transferee there instead, which must be a member.
+   */
+  private fromIsSender(m: eraftpb.Message, sender: number): boolean {
+    const from = m.from ?? 0
+    if (from === sender) return true
+    return m.msgType === MessageType.MsgTransferLeader && (from === this.nodeId || this.links.has(from))
+  }
+
   private reportUnreachable(id: number): void {
     for (const cb of this.unreachableListeners) {
       try {
@@ -293,4 +338,13 @@ export class PeerTransport {
       }
     }
   }
+}
+
+/** Terms and indexes at most MAX_WIRE_TERM, in the message and in each of its entries. */
+function withinWireBounds(m: eraftpb.Message): boolean {
+  const ok = (v: number | null | undefined): boolean => (v ?? 0) <= MAX_WIRE_TERM
+  if (!ok(m.term) || !ok(m.logTerm) || !ok(m.index) || !ok(m.commit) || !ok(m.rejectHint)) return false
+  for (const e of m.entries ?? []) if (!ok(e.term) || !ok(e.index)) return false
+  const meta = m.snapshot?.metadata
+  return !meta || (ok(meta.term) && ok(meta.index))
 }

@@ -5,9 +5,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import { WebSocketServer } from 'ws'
-import { checkBearer, parseNodeId } from './auth.js'
+import { checkBearer, checkPeerCredential, parseNodeId } from './auth.js'
 import { Connection, newConnectionId, type ConnectionPath, type ServicePath } from './connection.js'
-import { CloseCode, FROM_HEADER, ID_HEADER, MiB } from './constants.js'
+import { CloseCode, FROM_HEADER, ID_HEADER, MiB, PEER_PROOF_HEADER } from './constants.js'
 import { ServerStateError } from './errors.js'
 import { PeerTransport, type PeerOptions } from './peer-transport.js'
 import type { TransportStats } from './stats.js'
@@ -35,6 +35,8 @@ export interface TransportServerOptions {
   logger: Logger
   /** Options of the PeerTransport this server creates (server.peers). */
   peer?: PeerOptions
+  /** Open connections accepted per service path; more are refused with 503 (default: /admin 128, /kv 4096). */
+  maxConnections?: Partial<Record<'/kv' | '/admin', number>>
 }
 
 export type ConnectionHandler = (conn: Connection) => void
@@ -70,6 +72,7 @@ export class TransportServer {
   private readonly handlers = new Map<ServicePath, ConnectionHandler>()
   private readonly conns = new Set<Connection>()
   private readonly refused: Record<string, number> = {}
+  private readonly maxConns: Record<'/kv' | '/admin', number>
   private http: Server | undefined
   private boundPort: number | undefined
   private state: 'new' | 'starting' | 'serving' | 'closed' = 'new'
@@ -86,6 +89,10 @@ export class TransportServer {
       '/kv': checkInt('maxFrameBytes.kv', limits.kv, MiB, 1024, 2 ** 31 - 1),
       '/admin': checkInt('maxFrameBytes.admin', limits.admin, MiB, 1024, 2 ** 31 - 1),
       '/snapshot': checkInt('maxFrameBytes.snapshot', limits.snapshot, 4 * MiB, 1024, 2 ** 31 - 1),
+    }
+    this.maxConns = {
+      '/kv': checkInt('maxConnections./kv', opts.maxConnections?.['/kv'], 4096, 1),
+      '/admin': checkInt('maxConnections./admin', opts.maxConnections?.['/admin'], 128, 1),
     }
     this.peers = new PeerTransport({
       ...opts.peer, nodeId: this.nodeId, token: this.token, logger: opts.logger, maxFrameBytes: max['/raft'],
@@ -159,6 +166,12 @@ export class TransportServer {
     this.log.info('transport closed')
   }
 
+  private openOn(path: ConnectionPath): number {
+    let n = 0
+    for (const c of this.conns) if (c.path === path) n++
+    return n
+  }
+
   private refuse(socket: Duplex, req: IncomingMessage, path: string, status: number, reason: string): void {
     this.refused[String(status)] = (this.refused[String(status)] ?? 0) + 1
     this.log.warn({ remote: req.socket.remoteAddress, path, status, reason }, `refused upgrade: ${reason}`)
@@ -183,6 +196,9 @@ export class TransportServer {
       const verdict = this.peers.checkInbound(req.headers[FROM_HEADER])
       if (!verdict.ok) return this.refuse(socket, req, path, verdict.status, verdict.reason)
       peerId = verdict.peerId
+      if (!checkPeerCredential(req.headers[PEER_PROOF_HEADER], this.token, peerId)) {
+        return this.refuse(socket, req, path, 403, `missing or wrong peer credential for node ${peerId}`)
+      }
     } else {
       if (!this.handlers.has(path)) return this.refuse(socket, req, path, 503, `nothing serves ${path} yet`)
       if (path === '/snapshot') {
@@ -191,6 +207,11 @@ export class TransportServer {
         if (peerId === undefined || !this.peers.isKnownPeer(peerId)) {
           return this.refuse(socket, req, path, 403, 'snapshot streams are accepted from known peers only')
         }
+        if (!checkPeerCredential(req.headers[PEER_PROOF_HEADER], this.token, peerId)) {
+          return this.refuse(socket, req, path, 403, `missing or wrong peer credential for node ${peerId}`)
+        }
+      } else if (this.openOn(path) >= this.maxConns[path]) {
+        return this.refuse(socket, req, path, 503, `${this.maxConns[path]} connections on ${path} already`)
       }
     }
     const remoteAddress = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`

@@ -20,9 +20,13 @@ export type DropReason =
   | 'misrouted'
   /** Handed to a socket that closed before writing them. */
   | 'connectionLost'
+  /** Incoming with an inner from/to that is not this link's peer and this node. */
+  | 'spoofed'
+  /** Incoming with a term or index over MAX_WIRE_TERM. */
+  | 'outOfBound'
 
 export const DROP_REASONS: readonly DropReason[] = [
-  'blocked', 'blockedIncoming', 'dropRate', 'queueFull', 'unknownPeer', 'tooLarge', 'removed', 'misrouted', 'connectionLost',
+  'blocked', 'blockedIncoming', 'dropRate', 'queueFull', 'unknownPeer', 'tooLarge', 'removed', 'misrouted', 'connectionLost', 'spoofed', 'outOfBound',
 ]
 
 export interface PeerLinkStats {

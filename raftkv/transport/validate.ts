@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from './errors.js'
 
 export function checkNodeId(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
+  if (!isNodeId(v)) {
     throw new InvalidArgumentError(`${name} must be a positive integer node id, got ${String(v)}`)
   }
   return v
@@ -32,11 +32,25 @@ export function checkToken(v: unknown): string {
   return v
 }
 
+/** Longest peer address accepted: a DNS name (253) plus ":65535". */
+export const MAX_PEER_ADDR_LENGTH = 253 + 6
+
+/** Whether v is "host:port" or "[v6]:port" (port 1..65535, at most MAX_PEER_ADDR_LENGTH characters). */
+export function isPeerAddr(v: unknown): boolean {
+  if (typeof v !== 'string' || v.length > MAX_PEER_ADDR_LENGTH) return false
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(v)
+  const port = m ? Number(m[2]) : 0
+  return m !== null && port >= 1 && port <= 65535
+}
+
 /** "host:port" or "[v6]:port", port 1..65535. Returns it unchanged. */
 export function checkAddr(name: string, v: unknown): string {
   if (typeof v !== 'string') throw new InvalidArgumentError(`${name} must be a "host:port" string`)
-  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(v)
-  const port = m ? Number(m[2]) : 0
-  if (!m || port < 1 || port > 65535) throw new InvalidArgumentError(`${name}: "${v}" is not host:port`)
+  if (!isPeerAddr(v)) throw new InvalidArgumentError(`${name}: "${v.slice(0, 80)}" is not host:port`)
   return v
+}
+
+/** Whether v is a node id: a positive safe integer. */
+export function isNodeId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0
 }

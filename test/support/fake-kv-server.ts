@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { adminpb, kvpb } from '../../proto/generated/protos.js'
+import type { AdminErrorName } from '../../raftkv/client/errors.js'
 
 /** What the node does with one incoming /kv request (consumed in order, then the default). */
 export type FakeBehavior =
@@ -81,7 +82,7 @@ export class FakeKvNode {
   faults: adminpb.Faults.$Properties = {}
   members: { id: number; addr: string }[] = []
   /** Set to make /admin answer every request with this error code. */
-  adminErrorCode = ''
+  adminErrorCode: AdminErrorName | '' = ''
   private readonly queue: FakeBehavior[] = []
   private readonly http: Server
   private readonly wss: WebSocketServer
@@ -252,7 +253,7 @@ export class FakeKvNode {
       if (ws.readyState === ws.OPEN) ws.send(adminpb.AdminResponse.encode({ ...response, id: request.id }).finish())
     }
     if (this.adminErrorCode !== '') {
-      reply({ errorCode: this.adminErrorCode, errorMessage: 'scripted admin error' })
+      reply({ errorCode: adminpb.AdminErrorCode[this.adminErrorCode], errorMessage: 'scripted admin error' })
       return
     }
     switch (request.cmd) {
@@ -276,7 +277,7 @@ export class FakeKvNode {
       case 'transferLeader': {
         const peer = request.transferLeader!.peer ?? 0
         if (!this.cluster.nodes.some((n) => n.id === peer)) {
-          reply({ errorCode: 'UNKNOWN_PEER', errorMessage: `no peer ${peer}` })
+          reply({ errorCode: adminpb.AdminErrorCode.NOT_MEMBER, errorMessage: `no peer ${peer}` })
           return
         }
         this.cluster.setLeader(peer)
@@ -288,14 +289,14 @@ export class FakeKvNode {
         if (change === 'add') this.members.push({ id: peer ?? 0, addr: addr ?? '' })
         else if (change === 'remove') this.members = this.members.filter((m) => m.id !== peer)
         else {
-          reply({ errorCode: 'BAD_REQUEST', errorMessage: `unknown change ${change ?? ''}` })
+          reply({ errorCode: adminpb.AdminErrorCode.BAD_REQUEST, errorMessage: `unknown change ${change ?? ''}` })
           return
         }
         reply({})
         return
       }
       default:
-        reply({ errorCode: 'BAD_REQUEST', errorMessage: 'unknown admin request' })
+        reply({ errorCode: adminpb.AdminErrorCode.BAD_REQUEST, errorMessage: 'unknown admin request' })
     }
   }
 

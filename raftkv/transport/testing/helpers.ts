@@ -6,8 +6,8 @@ import { createServer } from 'node:net'
 import { pino, type Logger } from 'pino'
 import WebSocket from 'ws'
 import { eraftpb } from '../../../proto/generated/protos.js'
-import { bearer } from '../auth.js'
-import { FROM_HEADER } from '../constants.js'
+import { bearer, peerCredential } from '../auth.js'
+import { FROM_HEADER, PEER_PROOF_HEADER } from '../constants.js'
 import { TransportServer, type TransportServerOptions } from '../server.js'
 
 export const TOKEN = 'test-token'
@@ -79,7 +79,10 @@ export class Harness {
   /** A raw client; `headers` replace the default token header when given. */
   client(port: number, path: string, headers?: Record<string, string>, from?: number): WebSocket {
     const h: Record<string, string> = headers ?? { authorization: bearer(TOKEN) }
-    if (from !== undefined) h[FROM_HEADER] = String(from)
+    if (from !== undefined) {
+      h[FROM_HEADER] = String(from)
+      h[PEER_PROOF_HEADER] = peerCredential(TOKEN, from)
+    }
     const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: h })
     ws.on('error', () => {}) // outcomes are read from 'open' / 'close' / 'unexpected-response'
     this.sockets.push(ws)
