@@ -30,6 +30,10 @@ export interface NodeConfig {
   snapshotMaxConcurrentReceive: number
   /** Target size of one snapshot chunk in bytes (undefined: the storage default, 1 MiB). */
   snapshotChunkBytes?: number
+  /** RocksDB block cache bytes (index and filter blocks included). */
+  blockCacheBytes: number
+  /** RocksDB memtable budget in bytes. */
+  memtableBytes: number
 }
 
 function bad(message: string): NodeConfigError {
@@ -74,6 +78,14 @@ export function nonNegative(v: string | number, what: string): number {
   return n
 }
 
+/** A size given in MiB (integer, within [min, max]) as bytes; `fallback` when absent. */
+function mib(v: string | number | undefined, fallback: number, what: string, min: number, max: number): number {
+  if (v === undefined) return fallback
+  const n = positiveInt(v, what)
+  if (n < min || n > max) throw bad(`${what} must be in [${min}, ${max}], got ${n}`)
+  return n * 1024 * 1024
+}
+
 export interface RawNodeArgs {
   id: string | number
   peers: string
@@ -89,6 +101,10 @@ export interface RawNodeArgs {
   snapshotMaxSend?: string | number
   snapshotMaxReceive?: string | number
   snapshotChunkBytes?: string | number
+  /** MiB */
+  blockCacheMb?: string | number
+  /** MiB */
+  memtableMb?: string | number
   token?: string
 }
 
@@ -116,5 +132,7 @@ export function buildNodeConfig(a: RawNodeArgs): NodeConfig {
     snapshotMaxConcurrentSend: positiveInt(a.snapshotMaxSend ?? D.snapshotMaxConcurrentSend, '--snapshot-max-send'),
     snapshotMaxConcurrentReceive: positiveInt(a.snapshotMaxReceive ?? D.snapshotMaxConcurrentReceive, '--snapshot-max-receive'),
     ...(a.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: positiveInt(a.snapshotChunkBytes, '--snapshot-chunk-bytes') }),
+    blockCacheBytes: mib(a.blockCacheMb, D.blockCacheBytes, '--block-cache-mb', 1, 4095),
+    memtableBytes: mib(a.memtableMb, D.memtableBytes, '--memtable-mb', 4, 4096),
   }
 }

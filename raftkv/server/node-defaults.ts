@@ -1,5 +1,8 @@
 // The node's defaults, in one place: `raftkv node`'s option defaults, buildNodeConfig and
-// the driver all read them (the README's table lists the same values).
+// the driver all read them (the README's table lists the same values). The storage engine's
+// sizes come from storage, which owns them.
+import { ENGINE_DEFAULTS } from '../storage/index.js'
+
 export const NODE_DEFAULTS = {
   tickMs: 100,
   electionTick: 10,
@@ -10,4 +13,6 @@ export const NODE_DEFAULTS = {
   snapshotRateLimitMBps: 0,
   snapshotMaxConcurrentSend: 1,
   snapshotMaxConcurrentReceive: 1,
+  blockCacheBytes: ENGINE_DEFAULTS.blockCacheBytes,
+  memtableBytes: ENGINE_DEFAULTS.memtableBytes,
 } as const

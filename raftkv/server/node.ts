@@ -40,6 +40,7 @@ export class RaftKvNode {
     const storageEvents = new StorageEventRelay(log)
     this.storage = await PeerStorage.open({
       dataDir: c.dataDir, initialPeers: c.peers, onEvent: storageEvents.listener,
+      engine: { blockCacheBytes: c.blockCacheBytes, memtableBytes: c.memtableBytes },
       ...(c.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: c.snapshotChunkBytes }),
     })
     const storage = this.storage
@@ -122,6 +123,7 @@ export class RaftKvNode {
       nodeId: this.config.id, addr: `${this.config.listenHost}:${this.port}`, startedAt: this.startedAt,
       driver: this.driver, peers: this.server.peers, kv: this.kv, snapshots: () => this.snapshots!.stats(),
       removed: this.tombstone !== undefined,
+      budget: { blockCacheBytes: this.config.blockCacheBytes, memtableBytes: this.config.memtableBytes, raftLogGcSizeLimit: this.config.raftLogGcSizeLimit },
     })
   }
 

@@ -21,7 +21,7 @@ import { peerChangeProblem } from './peer-change.js'
 export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' } | { ok: false; reason: 'invalid'; detail: string }
 
 /** What the driver (and the KV service reading through it) needs of the storage (PeerStorage). */
-export type DriverStorage = ApplyStore & Pick<PeerStorage, 'lastIndex' | 'saveReadyState' | 'logByteSize' | 'get' | 'scanBounded'>
+export type DriverStorage = ApplyStore & Pick<PeerStorage, 'lastIndex' | 'saveReadyState' | 'logByteSize' | 'get' | 'scanBounded' | 'engineMemory'>
 /** What the driver needs of the peer transport (PeerTransport). */
 export type DriverPeers = Pick<PeerTransport, 'onMessages' | 'onUnreachable' | 'send' | 'setPeers'>
 

@@ -13,7 +13,7 @@ import {
   type ConfState, type Entry, type HardState, type Snapshot, type Storage,
 } from '../raft/index.js'
 import { ApplyBatch } from './apply-batch.js'
-import { Engine, WriteBatch } from './engine.js'
+import { Engine, WriteBatch, type EngineMemory, type EngineOptions } from './engine.js'
 import { EntryCache } from './entry-cache.js'
 import { StorageError } from './errors.js'
 import type { StorageEvent, StorageEventListener } from './events.js'
@@ -38,8 +38,8 @@ export interface PeerStorageOptions {
   regionId?: number
   /** Target bytes per snapshot chunk (default 1 MiB). */
   snapshotChunkBytes?: number
-  /** RocksDB block cache bytes. */
-  cacheSize?: number
+  /** RocksDB sizing (block cache, memtables): a small node's by default. */
+  engine?: EngineOptions
   onEvent?: StorageEventListener
 }
 
@@ -99,7 +99,7 @@ export class PeerStorage implements Storage {
   static async open(options: PeerStorageOptions): Promise<PeerStorage> {
     const regionId = options.regionId ?? REGION_ID
     const emit = options.onEvent ?? (() => {})
-    const engine = await Engine.open(join(options.dataDir, 'db'), options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {})
+    const engine = await Engine.open(join(options.dataDir, 'db'), options.engine ?? {})
     try {
       if (engine.get(regionStateKey(regionId)) === undefined) bootstrap(engine, regionId, options.initialPeers ?? [])
       const states = loadStates(engine, regionId)
@@ -186,6 +186,11 @@ export class PeerStorage implements Storage {
   }
 
   /** Approximate bytes of the untruncated log held in memory (for a GC size limit). */
+  /** RocksDB's own memory figures (for the node's status). */
+  engineMemory(): EngineMemory {
+    return this.engine.memory()
+  }
+
   get logByteSize(): number {
     return this.cache.byteSize
   }

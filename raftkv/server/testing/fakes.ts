@@ -3,7 +3,7 @@
 // over a MemoryStorage that the fake storage keeps in step with what it "persists".
 import { pino, type Logger } from 'pino'
 import { MemoryStorage, RawNode, isEmptyHardState, type Message } from '../../raft/index.js'
-import { PeerState, type KvEntry, type ReadyState, type RegionLocalState } from '../../storage/index.js'
+import { PeerState, type EngineMemory, type KvEntry, type ReadyState, type RegionLocalState } from '../../storage/index.js'
 import type { ApplyWrites } from '../applier.js'
 import type { DriverPeers, DriverStorage } from '../raft-driver.js'
 
@@ -35,6 +35,10 @@ export class FakeStorage implements DriverStorage {
   appliedIndex = 0
   truncatedIndex = 0
   logByteSize = 0
+  /** No RocksDB here: its memory figures are zero. */
+  engineMemory(): EngineMemory {
+    return { memtablesBytes: 0, blockCacheBytes: 0, tableReadersBytes: 0 }
+  }
   /** The next saveReadyState fails with this. */
   failNextSave: Error | undefined
 
