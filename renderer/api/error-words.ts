@@ -13,6 +13,8 @@ const WORDS: Record<ApiErrorCode, string> = {
   TIMEOUT: 'The cluster did not answer in time',
   KV_ERROR: 'The store refused the operation',
   UNAUTHORIZED: 'The session token was refused: open the URL that `raftkv cluster up` printed',
+  CANCELLED: 'Cancelled',
+  INTERNAL: 'The manager failed unexpectedly',
   DISCONNECTED: 'Lost the connection to the manager; reconnecting',
   PROTOCOL: 'Unexpected answer from the manager',
 }

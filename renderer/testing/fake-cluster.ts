@@ -149,7 +149,7 @@ export function createFakeCluster(options: { launched?: boolean; nodes?: number 
       members: nodes.map((m) => ({ id: m.id, addr: `127.0.0.1:${7000 + m.id}` })),
       progress: leader ? nodes.map((m) => ({ id: m.id, match: m.last, next: m.last + 1, state: m.transfer && m.transfer.state !== 'done' ? 'snapshot' : up(m) && linked(n.id, m.id) ? 'replicate' : 'probe', recentActive: up(m), pendingSnapshot: 0 })) : [],
       counters: {}, snapshots: { sent: 0, received: 0, applied: 0, failed: 0, transfers },
-      faults: { blockedPeers: [], dropRate: 0, delayMs: 0, jitterMs: 0 }, addr: `127.0.0.1:${7000 + n.id}`, uptimeMs: 1000, pid: 1000 + n.id,
+      faults: { blockedPeers: [], dropRate: 0, delayMs: 0, jitterMs: 0 }, addr: `127.0.0.1:${7000 + n.id}`, uptimeMs: 1000, pid: 1000 + n.id, removed: false,
     }
   }
 
@@ -262,6 +262,7 @@ export function createFakeCluster(options: { launched?: boolean; nodes?: number 
       listener(connection)
       return () => connectionListeners.delete(listener)
     },
+    onMenu: () => () => undefined,
     close: () => undefined,
   })
 
