@@ -143,7 +143,7 @@ describe('KV console', () => {
     await m.wrapper.find('input[value="scan"]').setValue(true)
     await m.wrapper.find('form').trigger('submit')
     await flushPromises()
-    expect(m.wrapper.find('.answers li .res').text()).toBe('1 keys')
+    expect(m.wrapper.find('.answers li .res').text()).toBe('1 key')
     expect(m.wrapper.find('.pairs').text()).toContain('greeting')
   })
 
