@@ -12,6 +12,8 @@ const WORDS: Record<ApiErrorCode, string> = {
   NOT_SUPPORTED: 'Not possible on this cluster (an attached cluster has no processes to control)',
   TIMEOUT: 'The cluster did not answer in time',
   KV_ERROR: 'The store refused the operation',
+  CANCELLED: 'The operation was cancelled',
+  INTERNAL: 'The manager failed unexpectedly (its log says more)',
   UNAUTHORIZED: 'The session token was refused: open the URL that `raftkv cluster up` printed',
   CANCELLED: 'Cancelled',
   INTERNAL: 'The manager failed unexpectedly',

@@ -1,4 +1,4 @@
-// A linearizability checker for KV histories (raftkv/client/history.ts), after
+// A linearizability checker for KV histories (history-event.ts), after
 // Wing & Gong / Lowe's search with memoization as in Porcupine:
 // - the store is a set of independent registers (put / get / delete per key),
 //   so the history is split by key and each key is checked alone;
@@ -12,7 +12,8 @@
 //   always be placed at the end, and keeping it would only multiply the states;
 // - each key's search is bounded by a step budget (and the whole check by a
 //   time budget): past it the key is reported "unknown", never a hang.
-import type { HistoryEvent, HistoryFunction } from '../../raftkv/client/history.js'
+import type { HistoryEvent, HistoryFunction } from './history-event.js'
+import { MemoTable } from './memo-table.js'
 
 export type Verdict = 'ok' | 'illegal' | 'unknown'
 
@@ -255,8 +256,7 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
     h1 ^= tags[3 * i + 1]!
     h2 ^= tags[3 * i + 2]!
   }
-  const cache = new Set<string>()
-  const cacheKey = (state: number): string => `${state},${h0},${h1},${h2}`
+  const cache = new MemoTable(n)
   // The search is a stack of levels. A level is a configuration (the ops linearized
   // so far, the state) with the candidates for the next op: the calls that precede
   // every pending return in the list. Its `taken` op is the one being explored.
@@ -334,12 +334,10 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
       const f = ops[i]!.f
       const newState = f === 'put' ? opValue[i]! : f === 'delete' ? 0 : state
       toggle(i)
-      const k = cacheKey(newState)
-      if (cache.has(k)) {
+      if (!cache.add(newState, h0, h1, h2)) {
         toggle(i)
         continue
       }
-      cache.add(k)
       done[i] = 1
       if (f === 'get' && state > 0) readersDone[state]!++
       level.taken = e
