@@ -15,8 +15,6 @@ const WORDS: Record<ApiErrorCode, string> = {
   CANCELLED: 'The operation was cancelled',
   INTERNAL: 'The manager failed unexpectedly (its log says more)',
   UNAUTHORIZED: 'The session token was refused: open the URL that `raftkv cluster up` printed',
-  CANCELLED: 'Cancelled',
-  INTERNAL: 'The manager failed unexpectedly',
   DISCONNECTED: 'Lost the connection to the manager; reconnecting',
   PROTOCOL: 'Unexpected answer from the manager',
 }
