@@ -24,7 +24,7 @@ export class ClusterUp {
 
   static async start(args: string[] = [], timeoutMs = 90_000): Promise<ClusterUp> {
     const dataDir = mkdtempSync(join(tmpdir(), 'raftkv-ui-e2e-'))
-    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'raftkv.js'), 'cluster', 'up', '--port', '0', '--json', '--dir', dataDir, ...args], {
+    const proc = spawn(process.execPath, [join(ROOT, 'bin', 'raftkv.js'), 'cluster', 'up', '--port', '0', '--json', '--data-dir', dataDir, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
