@@ -51,7 +51,7 @@ export function faultBands(events: readonly ClusterEvent[]): FaultBand[] {
         if (e.kind === 'node-exited' && !unexpectedExit(e)) break
         down.set(id, open({ lane: 'kill', fromMs: e.timeMs, toMs: null, label: `${nodeLabel(e)} ${e.kind === 'node-stopped' ? 'stopped' : e.kind === 'node-killed' ? 'killed' : 'crashed'}` }))
         break
-      case 'node-started':
+      // Back once it says ready (a start that never gets there stays a fault).
       case 'node-ready':
         if (id !== undefined) {
           close(down.get(id), e.timeMs)

@@ -17,7 +17,7 @@ describe('fault bands', () => {
       ev(1100, 'node-exited', 1, { expected: false }),
     ])
     expect(bands).toEqual([
-      { lane: 'kill', fromMs: 100, toMs: 400, label: 'node 2 killed' },
+      { lane: 'kill', fromMs: 100, toMs: 450, label: 'node 2 killed' },
       { lane: 'pause', fromMs: 500, toMs: 700, label: 'node 3 paused' },
       { lane: 'partition', fromMs: 800, toMs: 1000, label: '{1} | {2, 3}' },
       { lane: 'link faults', fromMs: 900, toMs: 1000, label: 'lossy or slow links' },
