@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { AdminClient, ClientError, RaftKvClient } from '../../raftkv/client/index.js'
 import { ControlError } from './errors.js'
 import type {
-  AttachSpec, ClusterEvent, ClusterEventKind, ClusterView, ControlApi, EventsQuery, KeyValue,
+  AttachSpec, ClusterEvent, ClusterEventKind, ClusterView, ControlApi, EventsQuery, FaultsInfo, KeyValue,
   LogLine, LogsQuery, NodeRef, NotificationMap, TimelineQuery, TimelineSample, Topic, Unsubscribe, Verdict,
   WorkloadNotification,
 } from './types.js'
@@ -45,6 +45,8 @@ export interface ControllerOptions {
   readyTimeoutMs?: number
   /** Timeline samples at most this often (default 500 ms). */
   timelineEveryMs?: number
+  /** Every node line as it is read, unbatched (in-process users: the test harness). */
+  onLine?: (line: LogLine) => void
 }
 
 const LEADER_WAIT_MS = 10_000
@@ -457,6 +459,11 @@ export class Controller implements ControlApi {
     return this.sup?.token ?? this.attached?.token
   }
 
+  /** The Supervisor of the local cluster (in-process users: the test harness, benchmarks). */
+  get supervisor(): Supervisor | undefined {
+    return this.sup
+  }
+
   /** The cluster's folder (local mode). */
   get dataDir(): string | undefined {
     return this.sup?.dir.root
@@ -582,6 +589,7 @@ export class Controller implements ControlApi {
   }
 
   private onLine(line: LogLine): void {
+    this.opts.onLine?.(line)
     this.logStore.add(line)
     const e = eventOfLine(line)
     if (e) this.emit(e.kind, line.node, e.detail, e.term)
@@ -609,7 +617,7 @@ export class Controller implements ControlApi {
       const members = this.members()
       const ids = members.map((m) => m.id)
       const targets = members.filter((m) => m.process.state === 'running' || m.process.state === 'external')
-      await applyFaults(targets, ids, next, this.token())
+      this.noteFaults(await applyFaults(targets, ids, next, this.token()))
       this.emit(kind, undefined, detail)
       this.observer?.publishNow()
     })
@@ -622,7 +630,11 @@ export class Controller implements ControlApi {
     if (isClean(faultsFor(id, ids, this.faults)) && this.faults.partition === null) return
     const target = members.find((m) => m.id === id)
     // The others block the newcomer too: every running node gets the current plan.
-    if (target) await applyFaults(members.filter((m) => m.process.state === 'running'), ids, this.faults, this.token())
+    if (target) this.noteFaults(await applyFaults(members.filter((m) => m.process.state === 'running'), ids, this.faults, this.token()))
+  }
+
+  private noteFaults(inForce: Map<number, FaultsInfo>): void {
+    for (const [id, f] of inForce) this.observer?.noteFaults(id, f)
   }
 
   private kvClient(what: string): RaftKvClient {

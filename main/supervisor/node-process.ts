@@ -41,6 +41,7 @@ export class NodeProcess {
   private state: ProcessState = 'stopped'
   private proc: ChildProcess | undefined
   private exited: Promise<void> = Promise.resolve()
+  private lastExit: { code: number | null; signal: string | null } = { code: null, signal: null }
   private exitCode: number | null = null
   private signal: string | null = null
   private starts = 0
@@ -106,12 +107,14 @@ export class NodeProcess {
         if (this.proc !== proc) return resolve()
         this.exitCode = code
         this.signal = signal
+        this.lastExit = { code, signal }
         const expected = this.expectExit
         this.state = expected ? 'stopped' : 'crashed'
         resolve()
         c.onExit(c.id, { code, signal, expected })
       }
-      proc.once('exit', done)
+      // 'close', not 'exit': every line the node printed has been read by then.
+      proc.once('close', done)
       proc.once('error', (err) => {
         // Could not spawn at all (ENOENT...): no 'exit' follows.
         tail.push(String(err))
@@ -168,9 +171,10 @@ export class NodeProcess {
     this.state = 'running'
   }
 
-  /** Waits until the current process (if any) has exited. */
-  async waitExit(): Promise<void> {
+  /** Waits until the current process (if any) has exited; its exit code and signal. */
+  async waitExit(): Promise<{ code: number | null; signal: string | null }> {
     await this.exited
+    return this.lastExit
   }
 
   /** Resolves when every line so far is in the log file (the export reads it). */
