@@ -68,7 +68,7 @@ async function clusterUp(raw: RawUpOptions): Promise<void> {
   }
   let web: WebServer
   try {
-    web = await startWebServer({ api: control, port: raw.port, staticDir: builtDashboardDir() })
+    web = await startWebServer({ api: control, port: raw.port, staticDir: builtDashboardDir(), secrets: () => [control.clusterToken] })
   } catch (err) {
     await control.shutdown()
     if (err instanceof ControlError) throw new CliError('FAILED', `cluster up: ${err.code}: ${err.message}`)
