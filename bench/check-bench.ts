@@ -6,7 +6,7 @@
 // BENCH_HISTORY=file checks that history instead of recording one; BENCH_SECONDS
 // changes the run. Writes bench/results/check.json.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkLinearizability, type HistoryEvent } from '../raftkv/check/index.js'
@@ -77,6 +77,8 @@ const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'check.json
 mkdirSync(dirname(out), { recursive: true })
 writeFileSync(out, JSON.stringify({
   bench: 'check', date: new Date().toISOString(), node: process.version, repeats: REPEATS,
+  // The machine is shared: its load average when the figures were taken says how far to trust them.
+  loadAverage: loadavg().map((l) => +l.toFixed(1)),
   recorded: { ...recorded.workload, historyBytes: recorded.ndjson.length, parseMs, check: real },
   generated, targetMs: 2000,
 }, null, 2) + '\n')
