@@ -1,6 +1,8 @@
+import vue from '@vitejs/plugin-vue'
 import { defineConfig } from 'vitest/config'
 
-// Two projects: `unit` (in-process, parallel) and `e2e` (real node processes on loopback,
+// Three projects: `unit` (in-process, parallel), `renderer` (the dashboard's stores and
+// components in happy-dom, with a fake control API) and `e2e` (real node processes on loopback,
 // one file at a time so that a 2-core CI machine is not oversubscribed).
 export default defineConfig({
   test: {
@@ -12,6 +14,15 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [vue()],
+        test: {
+          name: 'renderer',
+          include: ['renderer/**/*.test.ts'],
+          environment: 'happy-dom',
+          testTimeout: 30_000,
         },
       },
       {

@@ -7,6 +7,7 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { ControlError } from '../control/errors.js'
 import type { LogLine, ProcessInfo, ProcessState } from '../control/types.js'
+import { flushStream } from '../observe/flush-stream.js'
 import { parseNodeLine } from '../observe/log-line.js'
 import type { LaunchCommand } from './launch-command.js'
 
@@ -40,6 +41,7 @@ export class NodeProcess {
   private state: ProcessState = 'stopped'
   private proc: ChildProcess | undefined
   private exited: Promise<void> = Promise.resolve()
+  private lastExit: { code: number | null; signal: string | null } = { code: null, signal: null }
   private exitCode: number | null = null
   private signal: string | null = null
   private starts = 0
@@ -105,12 +107,14 @@ export class NodeProcess {
         if (this.proc !== proc) return resolve()
         this.exitCode = code
         this.signal = signal
+        this.lastExit = { code, signal }
         const expected = this.expectExit
         this.state = expected ? 'stopped' : 'crashed'
         resolve()
         c.onExit(c.id, { code, signal, expected })
       }
-      proc.once('exit', done)
+      // 'close', not 'exit': every line the node printed has been read by then.
+      proc.once('close', done)
       proc.once('error', (err) => {
         // Could not spawn at all (ENOENT...): no 'exit' follows.
         tail.push(String(err))
@@ -167,9 +171,15 @@ export class NodeProcess {
     this.state = 'running'
   }
 
-  /** Waits until the current process (if any) has exited. */
-  async waitExit(): Promise<void> {
+  /** Waits until the current process (if any) has exited; its exit code and signal. */
+  async waitExit(): Promise<{ code: number | null; signal: string | null }> {
     await this.exited
+    return this.lastExit
+  }
+
+  /** Resolves when every line so far is in the log file (the export reads it). */
+  flushLog(): Promise<void> {
+    return flushStream(this.log)
   }
 
   closeLog(): Promise<void> {

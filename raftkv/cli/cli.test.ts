@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseHistory } from '../client/history.js'
 import { FakeCluster } from '../../test/support/fake-kv-server.js'
-import { checkLinearizability } from '../../test/support/linearizability.js'
+import { checkLinearizability } from '../check/index.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const TOKEN = 'cli-token'

@@ -7,20 +7,9 @@
 // invoke); fail: the op definitely did not take effect.
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { once } from 'node:events'
+import type { HistoryEvent, HistoryEventType, HistoryFunction } from '../check/index.js'
 
-export type HistoryEventType = 'invoke' | 'ok' | 'fail' | 'info'
-export type HistoryFunction = 'put' | 'get' | 'delete'
-
-export interface HistoryEvent {
-  type: HistoryEventType
-  process: number
-  f: HistoryFunction
-  key: string
-  value: string | null
-  time: number
-  /** On fail/info: the client error code, for the reader (checkers ignore it). */
-  error?: string
-}
+export type { HistoryEvent, HistoryEventType, HistoryFunction } from '../check/index.js'
 
 export interface HistorySink {
   record(event: HistoryEvent): void

@@ -69,7 +69,8 @@ export class AdminService {
       case 'setFaults': {
         const f = req.setFaults?.faults
         try {
-          const faults = validateFaults({ blockedPeers: (f?.blockedPeers ?? []).map(Number), dropRate: f?.dropRate ?? 0, delayMs: f?.delayMs ?? 0, jitterMs: f?.jitterMs ?? 0 })
+          const links = (f?.links ?? []).map((l) => ({ peer: Number(l.peer ?? 0), dropRate: l.dropRate ?? 0, delayMs: l.delayMs ?? 0, jitterMs: l.jitterMs ?? 0 }))
+          const faults = validateFaults({ blockedPeers: (f?.blockedPeers ?? []).map(Number), dropRate: f?.dropRate ?? 0, delayMs: f?.delayMs ?? 0, jitterMs: f?.jitterMs ?? 0, links })
           this.opts.setFaults(faults)
           this.opts.log.info({ event: 'faults-set', faults }, 'faults set')
           send({ id, faults: this.opts.getFaults() })

@@ -27,6 +27,9 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
   const t = src.peers.stats()
   for (const [k, v] of Object.entries(t)) if (typeof v === 'number') counters[`transport.${k}`] = v
   for (const [k, v] of Object.entries(t.dropped)) counters[`transport.dropped.${k}`] = v
+  for (const [peer, byType] of Object.entries(t.sentByPeer)) {
+    for (const [type, v] of Object.entries(byType)) counters[`transport.sent.${peer}.${type}`] = v
+  }
   counters['raft.pendingProposals'] = src.driver.proposals.size
   counters['raft.leaderGapMaxMs'] = Math.round(src.driver.leaderGapMaxMs)
   counters['raft.pendingReads'] = src.driver.reads.pending

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
 import { LocalCluster, sleep } from '../harness/cluster.js'
-import { freePorts } from '../harness/ports.js'
+import { freePorts } from '../../main/supervisor/ports.js'
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'raftkv.js')
 

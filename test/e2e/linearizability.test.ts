@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalCluster, sleep } from '../harness/cluster.js'
 import { runLoad, MemoryHistory, type HistoryEvent } from '../../raftkv/client/index.js'
-import { checkLinearizability } from '../support/linearizability.js'
+import { checkLinearizability } from '../../raftkv/check/index.js'
 import { seededRandom } from '../support/random-history.js'
 
 describe('linearizability under faults', () => {

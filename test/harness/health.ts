@@ -2,7 +2,7 @@
 // the term stayed small, and a short concurrent load records a linearizable history.
 import { expect } from 'vitest'
 import { MemoryHistory, runLoad } from '../../raftkv/client/index.js'
-import { checkLinearizability } from '../support/linearizability.js'
+import { checkLinearizability } from '../../raftkv/check/index.js'
 import type { LocalCluster } from './cluster.js'
 
 /** A term no healthy test cluster reaches: one election adds one. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { HistoryEvent, HistoryFunction } from '../../raftkv/client/history.js'
+import type { HistoryEvent, HistoryFunction } from './history-event.js'
 import { checkLinearizability, historyOperations, HistoryError } from './linearizability.js'
-import { randomHistory } from './random-history.js'
+import { randomHistory } from '../../test/support/random-history.js'
 
 // Hand-made histories: op(process, f, key, value, from, to, outcome) gives an invoke at `from`
 // and its completion at `to` (times in ns). For a get, `value` is what was read.

@@ -1,4 +1,4 @@
-// A linearizability checker for KV histories (raftkv/client/history.ts), after
+// A linearizability checker for KV histories (history-event.ts), after
 // Wing & Gong / Lowe's search with memoization as in Porcupine:
 // - the store is a set of independent registers (put / get / delete per key),
 //   so the history is split by key and each key is checked alone;
@@ -12,7 +12,8 @@
 //   always be placed at the end, and keeping it would only multiply the states;
 // - each key's search is bounded by a step budget (and the whole check by a
 //   time budget): past it the key is reported "unknown", never a hang.
-import type { HistoryEvent, HistoryFunction } from '../../raftkv/client/history.js'
+import type { HistoryEvent, HistoryFunction } from './history-event.js'
+import { MemoTable } from './memo-table.js'
 
 export type Verdict = 'ok' | 'illegal' | 'unknown'
 
@@ -255,8 +256,7 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
     h1 ^= tags[3 * i + 1]!
     h2 ^= tags[3 * i + 2]!
   }
-  const cache = new Set<string>()
-  const cacheKey = (state: number): string => `${state},${h0},${h1},${h2}`
+  const cache = new MemoTable(n)
   // The search is a stack of levels. A level is a configuration (the ops linearized
   // so far, the state) with the candidates for the next op: the calls that precede
   // every pending return in the list. Its `taken` op is the one being explored.
@@ -273,10 +273,13 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
   const readersDone = new Int32Array(stateNames.length)
   const writers = new Int32Array(stateNames.length)
   for (const op of ops) if (op.value !== null) (op.f === 'get' ? readers : writers)[stateOf(op.value)]!++
+  const awaitedAt = new Int32Array(stateNames.length)
+  let levelStamp = 0
   const makeLevel = (): Level => {
     const live: number[] = []
     const writesAllowed = state <= 0 || writers[state]! > 1 || readersDone[state] === readers[state]
-    const awaited = new Set<number>()
+    // States some pending get reads: awaitedAt[state] === this level's stamp (no Set per level).
+    const stamp = ++levelStamp
     let deadPut = -1
     let del = -1
     for (let e = next[0]!; e !== -1 && isCall[e]; e = next[e]!) {
@@ -286,7 +289,7 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
         // A get that can take effect now and reads the current state may be linearized
         // first without loss of generality: a forced move, nothing to branch on.
         if (opValue[i] === state) return { state, candidates: [e], next: 0, taken: -1 }
-        awaited.add(opValue[i]!)
+        if (opValue[i]! >= 0) awaitedAt[opValue[i]!] = stamp
       } else if (!writesAllowed) {
         continue
       } else if (f === 'delete') {
@@ -301,8 +304,10 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
       }
     }
     // Try first the puts that a waiting get reads, then by soonest return.
-    const candidates = [...live, ...(deadPut === -1 ? [] : [deadPut]), ...(del === -1 ? [] : [del])]
-    const rank = (e: number): number => (awaited.has(opValue[opOf[e]!]!) ? 0 : 1)
+    const candidates = live
+    if (deadPut !== -1) candidates.push(deadPut)
+    if (del !== -1) candidates.push(del)
+    const rank = (e: number): number => (opValue[opOf[e]!]! >= 0 && awaitedAt[opValue[opOf[e]!]!] === stamp ? 0 : 1)
     candidates.sort((x, y) => rank(x) - rank(y) || x - y)
     return { state, candidates, next: 0, taken: -1 }
   }
@@ -334,12 +339,10 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
       const f = ops[i]!.f
       const newState = f === 'put' ? opValue[i]! : f === 'delete' ? 0 : state
       toggle(i)
-      const k = cacheKey(newState)
-      if (cache.has(k)) {
+      if (!cache.add(newState, h0, h1, h2)) {
         toggle(i)
         continue
       }
-      cache.add(k)
       done[i] = 1
       if (f === 'get' && state > 0) readersDone[state]!++
       level.taken = e
