@@ -7,6 +7,7 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { ControlError } from '../control/errors.js'
 import type { LogLine, ProcessInfo, ProcessState } from '../control/types.js'
+import { flushStream } from '../observe/flush-stream.js'
 import { parseNodeLine } from '../observe/log-line.js'
 import type { LaunchCommand } from './launch-command.js'
 
@@ -174,6 +175,11 @@ export class NodeProcess {
   async waitExit(): Promise<{ code: number | null; signal: string | null }> {
     await this.exited
     return this.lastExit
+  }
+
+  /** Resolves when every line so far is in the log file (the export reads it). */
+  flushLog(): Promise<void> {
+    return flushStream(this.log)
   }
 
   closeLog(): Promise<void> {

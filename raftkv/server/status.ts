@@ -9,9 +9,9 @@ export interface StatusSources {
   nodeId: number
   addr: string
   startedAt: number
-  driver: RaftDriver
-  peers: PeerTransport
-  kv: KvService
+  driver: Pick<RaftDriver, 'rawNode' | 'storage' | 'counters' | 'proposals' | 'reads' | 'leaderGapMaxMs'>
+  peers: Pick<PeerTransport, 'stats' | 'getFaults'>
+  kv: Pick<KvService, 'counters'>
   snapshots?: () => adminpb.SnapshotStats.$Properties
   /** This node was removed from the cluster (a tombstone). */
   removed?: boolean

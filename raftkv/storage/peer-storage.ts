@@ -301,6 +301,33 @@ export class PeerStorage implements Storage {
     return this.engine.scan(r.start, r.end, limit).map(([k, v]) => ({ key: decodeDataKey(k), value: v }))
   }
 
+  /**
+   * Like scan, but also stops once the pairs hold `maxBytes` of keys and values (at least
+   * one pair is returned); `more` says whether pairs are left in the range. Reads in pages,
+   * all within this call, so it sees one state.
+   */
+  scanBounded(start: Uint8Array, end: Uint8Array, limit: number, maxBytes: number): { pairs: KvEntry[]; more: boolean } {
+    this.checkReadable()
+    const r = dataRange(start, end)
+    const pairs: KvEntry[] = []
+    let bytes = 0
+    let from: Uint8Array = r.start
+    let page = 16
+    for (;;) {
+      const rows = this.engine.scan(from, r.end, page)
+      for (const [k, v] of rows) {
+        if (pairs.length >= limit || (pairs.length > 0 && bytes >= maxBytes)) return { pairs, more: true }
+        const key = decodeDataKey(k)
+        pairs.push({ key, value: v })
+        bytes += key.byteLength + v.byteLength
+      }
+      if (rows.length < page) return { pairs, more: false }
+      // The smallest key after the last one read.
+      from = Buffer.concat([rows[rows.length - 1]![0], Buffer.from([0])])
+      page = Math.min(page * 2, 1024)
+    }
+  }
+
   // ---- snapshots ----
 
   /** A reader on a generated snapshot by id (from the snapshot's data), for sending it; release it when done. */
