@@ -109,10 +109,9 @@ describe('Controller without a cluster', () => {
     expect((await c.status()).mode).toBe('none')
   })
 
-  it('answers NOT_SUPPORTED for workloads, history checks and export until they are wired in', async () => {
-    expect(await code(c.startWorkload({ clients: 1, durationMs: 1000, keys: 1, getRatio: 0.5 }))).toBe('NOT_SUPPORTED')
-    expect(await code(c.stopWorkload())).toBe('NOT_SUPPORTED')
-    expect(await code(c.checkHistory({ ndjson: '' }))).toBe('NOT_SUPPORTED')
-    expect(await code(c.exportBundle())).toBe('NOT_SUPPORTED')
+  it('answers NO_CLUSTER for workloads and export without a cluster', async () => {
+    expect(await code(c.startWorkload({ clients: 1, durationMs: 1000, keys: 1, getRatio: 0.5 }))).toBe('NO_CLUSTER')
+    expect(await code(c.stopWorkload())).toBe('NO_CLUSTER')
+    expect(await code(c.exportBundle())).toBe('NO_CLUSTER')
   })
 })
