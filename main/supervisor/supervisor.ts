@@ -189,6 +189,11 @@ export class Supervisor {
     await Promise.all([...this.nodes.values()].map((n) => n.closeLog()))
   }
 
+  /** Resolves when every node's log file holds every line printed so far. */
+  async flushLogs(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.flushLog()))
+  }
+
   /** Every member as id=host:port (the nodes' --peers). */
   peersArg(): string {
     return [...this.nodes.values()].map((n) => `${n.id}=${n.addr}`).join(',')
