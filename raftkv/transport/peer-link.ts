@@ -9,6 +9,7 @@ import { CloseCode } from './constants.js'
 import type { FaultFilter } from './faults.js'
 import { FrameQueue } from './frame-queue.js'
 import { dialPeer } from './dial-peer.js'
+import { probePeer } from './probe-peer.js'
 import type { Counters, PeerLinkStats } from './stats.js'
 
 export interface PeerLinkSettings {
@@ -34,6 +35,8 @@ export interface LinkContext {
   /** A frame arrived on this link's connection `conn`. */
   deliver(link: PeerLink, conn: Connection, bytes: Uint8Array): void
   unreachable(peerId: number): void
+  /** The link closed and nothing listens at the peer's address any more: it is gone. */
+  lost(peerId: number): void
   /** The peer, which once accepted us, says we are no longer in its membership. */
   removedBy(peerId: number, how: string): void
 }
@@ -175,11 +178,25 @@ export class PeerLink {
       if (this.closed) return
       this.log.info({ code, reason, conn: conn.id }, 'peer connection lost')
       this.ctx.unreachable(this.id)
+      this.probeGone()
       if (code === CloseCode.PeerRemoved) this.ctx.removedBy(this.id, `node ${this.id} closed our link with ${code} (${reason})`)
       if (this.mode === 'dial') this.scheduleReconnect()
     })
     this.log.info({ conn: conn.id, mode: this.mode, addr: this.addr }, 'peer connected')
     this.pump()
+  }
+
+  /**
+   * After the connection closed: one TCP connect to the peer's address (either side of the
+   * link can make it). Refused means the process is gone: say so at once, so that raft need
+   * not wait out an election timeout. A peer that answers, or a probe that times out, says nothing.
+   */
+  private probeGone(): void {
+    void probePeer(this.addr, this.ctx.settings.handshakeTimeoutMs).then((r) => {
+      if (r !== 'refused' || this.closed || this.connected) return
+      this.log.info({ addr: this.addr }, 'peer connection lost and its address refuses connections: peer gone')
+      this.ctx.lost(this.id)
+    })
   }
 
   private dial(): void {
