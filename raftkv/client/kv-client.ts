@@ -78,8 +78,6 @@ export const DEFAULT_TIMEOUT_MS = 5000
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 2500
 /** Every endpoint refusing the connection this many times over, with nothing answered: give up. */
 const UNREACHABLE_ROUNDS = 2
-/** Longest pause between retries while the nodes know no leader (an election is under way). */
-const ELECTION_POLL_CAP_MS = 30
 /** A retry is not started with less time than this left before the deadline. */
 const MIN_ATTEMPT_MS = 20
 
@@ -231,9 +229,7 @@ export class RaftKvClient {
             target = this.nextEndpoint(target, refused)
           }
         }
-        // No leader known (an election is on): poll again soon, it usually takes ms, not s.
-        const electing = code === 'NOT_LEADER' && hint === undefined
-        if (!(await this.pause(retries++, deadline, electing))) throw new DeadlineExceededError(timeoutMs, attempts, false, lastError)
+        if (!(await this.pause(retries++, deadline))) throw new DeadlineExceededError(timeoutMs, attempts, false, lastError)
         continue
       }
 
@@ -290,9 +286,8 @@ export class RaftKvClient {
    * would be left for another attempt, so the call ends on the last definite
    * answer rather than on one more request cut short by the deadline.
    */
-  private async pause(retry: number, deadline: number, electing = false): Promise<boolean> {
-    const backoff = electing ? { baseMs: this.backoff.baseMs, capMs: Math.min(this.backoff.capMs, ELECTION_POLL_CAP_MS) } : this.backoff
-    const delay = backoffDelay(retry, backoff, this.random)
+  private async pause(retry: number, deadline: number): Promise<boolean> {
+    const delay = backoffDelay(retry, this.backoff, this.random)
     if (deadline - performance.now() - delay < MIN_ATTEMPT_MS) return false
     await sleep(delay)
     return true

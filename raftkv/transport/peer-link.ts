@@ -12,6 +12,9 @@ import { dialPeer } from './dial-peer.js'
 import { probePeer } from './probe-peer.js'
 import type { Counters, PeerLinkStats } from './stats.js'
 
+/** The second probe of a closed link's peer comes this much after the first said it listens. */
+const PROBE_AGAIN_MS = 100
+
 export interface PeerLinkSettings {
   maxFrameBytes: number
   maxQueueBytes: number
@@ -178,7 +181,9 @@ export class PeerLink {
       if (this.closed) return
       this.log.info({ code, reason, conn: conn.id }, 'peer connection lost')
       this.ctx.unreachable(this.id)
-      this.probeGone()
+      // 1001 on /raft: the peer said it is shutting down. Otherwise ask its address.
+      if (code === CloseCode.GoingAway) this.gone('the peer closed our link shutting down')
+      else this.probeGone()
       if (code === CloseCode.PeerRemoved) this.ctx.removedBy(this.id, `node ${this.id} closed our link with ${code} (${reason})`)
       if (this.mode === 'dial') this.scheduleReconnect()
     })
@@ -187,16 +192,26 @@ export class PeerLink {
   }
 
   /**
-   * After the connection closed: one TCP connect to the peer's address (either side of the
-   * link can make it). Refused means the process is gone: say so at once, so that raft need
-   * not wait out an election timeout. A peer that answers, or a probe that times out, says nothing.
+   * After the connection closed: a TCP connect to the peer's address (either side of the
+   * link can make it; a second one shortly after if the first was accepted). Refused means
+   * the process is gone: say so at once, so that raft need not wait out an election timeout.
+   * A peer that answers, or a probe that times out, says nothing.
    */
-  private probeGone(): void {
+  private probeGone(again = true): void {
     void probePeer(this.addr, this.ctx.settings.handshakeTimeoutMs).then((r) => {
-      if (r !== 'refused' || this.closed || this.connected) return
-      this.log.info({ addr: this.addr }, 'peer connection lost and its address refuses connections: peer gone')
-      this.ctx.lost(this.id)
+      if (this.closed || this.connected) return
+      if (r === 'listening' && again) {
+        // A peer shutting down closes its sockets a moment before its listener: ask once more.
+        setTimeout(() => this.probeGone(false), PROBE_AGAIN_MS).unref()
+        return
+      }
+      if (r === 'refused') this.gone('peer connection lost and its address refuses connections')
     })
+  }
+
+  private gone(why: string): void {
+    this.log.info({ addr: this.addr }, `${why}: peer gone`)
+    this.ctx.lost(this.id)
   }
 
   private dial(): void {
