@@ -60,8 +60,7 @@ function layerPatterns(name, { pure = PURE.has(name) } = {}) {
   }
   if (pure) patterns.push({ group: nodeBuiltins, message: `${name} imports no Node module.` })
   if (name === 'raft' || name === 'check') patterns.push({ group: ioLibraries, message: `${name} is pure: no I/O libraries.` })
-  // json-rpc-2.0 is transport-agnostic and runs in the browser: web mode's client speaks it.
-  if (name === 'renderer') patterns.push({ group: ['electron', 'electron/*', ...ioLibraries.filter((l) => l !== 'json-rpc-2.0')], message: 'renderer reaches the world only through the control API.' })
+  if (name === 'renderer') patterns.push({ group: ['electron', 'electron/*', ...ioLibraries], message: 'renderer reaches the world only through the control API.' })
   if (name === 'main') patterns.push({ group: ['electron', 'electron/*'], message: 'main/ runs headless too: never import electron.' })
   if (PACKAGES[name].dir.startsWith('raftkv/')) patterns.push({ group: managerLibraries, message: 'raftkv/ is the store: it never imports the manager.' })
   return patterns

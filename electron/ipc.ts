@@ -1,7 +1,7 @@
 // The control API over IPC, main side. Every message is checked twice before it reaches
 // the Supervisor: its sender (a window we opened, its top frame, on our own origin) and
 // its arguments (main/control/validate.ts). Replies carry ControlErrorData, never a throw.
-import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron'
+import type { IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron'
 import { ControlError } from '../main/control/errors.js'
 import { isControlMethod, isTopic } from '../main/control/methods.js'
 import type { ControlApi, ControlErrorData, Topic, Unsubscribe } from '../main/control/types.js'
@@ -39,8 +39,16 @@ export function originOf(url: string): string | null {
   }
 }
 
+/** The part of Electron's ipcMain this module uses. */
+export interface IpcMainPort {
+  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown): void
+  on(channel: string, listener: (event: IpcMainEvent, ...args: unknown[]) => void): unknown
+  removeHandler(channel: string): void
+  removeAllListeners(channel: string): unknown
+}
+
 export interface IpcOptions {
-  ipcMain: Pick<IpcMain, 'handle' | 'on' | 'removeHandler' | 'removeAllListeners'>
+  ipcMain: IpcMainPort
   api: ControlApi
   senders: TrustedSenders
   /** Asks the user where to write an export (a save dialog); null when dismissed. */

@@ -3,12 +3,11 @@
 import { join } from 'node:path'
 import { app, BrowserWindow, ipcMain, Menu, session } from 'electron'
 import type { ControlApi } from '../main/control/types.js'
-import { createControl } from './control.js'
+import { builtNodeEntry, Controller, electronAsNodeCommand } from '../main/index.js'
 import { askStopCluster, chooseExportPath, showError, showInfo } from './dialogs.js'
 import { CHANNELS } from './ipc-channels.js'
 import { originOf, registerControlIpc, TrustedSenders } from './ipc.js'
 import { menuTemplate } from './menu.js'
-import { nodeLaunch } from './node-launch.js'
 import { APP_INDEX_URL, APP_ORIGIN, CONTENT_SECURITY_POLICY, registerAppScheme, serveRenderer } from './protocol.js'
 import { QuitGuard, runningNodes } from './quit.js'
 import { createMainWindow, denyPermissions, hardenContents } from './window.js'
@@ -17,8 +16,9 @@ const outDir = join(import.meta.dirname, '..')
 const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 const appOrigin = devUrl ? originOf(devUrl)! : APP_ORIGIN
 
-if (!app.requestSingleInstanceLock()) app.exit(0)
-registerAppScheme()
+// A second copy hands over to the first (its 'second-instance' focuses the window) and stops here.
+const primary = app.requestSingleInstanceLock()
+if (primary) registerAppScheme()
 
 let api: ControlApi
 let mainWindow: BrowserWindow | null = null
@@ -122,9 +122,11 @@ async function ready(): Promise<void> {
   } else {
     serveRenderer(join(outDir, 'renderer'))
   }
-  api = createControl({
-    launch: nodeLaunch(process.execPath, app.getAppPath()),
-    dataRoot: join(app.getPath('userData'), 'clusters'),
+  // Nodes run as Electron's own binary in Node mode on the built entry shipped in the app
+  // (inside app.asar when packaged; Electron loads the RocksDB binding from app.asar.unpacked).
+  api = new Controller({
+    launchCommand: electronAsNodeCommand(process.execPath, builtNodeEntry(app.getAppPath())),
+    appDataDir: join(app.getPath('userData'), 'clusters'),
   })
   registerControlIpc({
     ipcMain,
@@ -144,4 +146,5 @@ async function ready(): Promise<void> {
   openWindow()
 }
 
-void ready()
+if (primary) void ready()
+else app.exit(0)

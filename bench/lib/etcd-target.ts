@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePorts } from '../../test/harness/ports.js'
+import { freePorts } from '../../main/supervisor/ports.js'
 import { sleep, type BenchTarget, type Putter } from './target.js'
 
 export const ETCD_BIN = '/usr/bin/etcd'

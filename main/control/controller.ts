@@ -3,14 +3,15 @@
 // the work goes to the Supervisor (local processes), the observer (the merged view) and
 // the nodes' /admin (faults, membership). What callers see of the cluster comes from the
 // `status`, `event` and `log` notifications.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AdminClient, ClientError, RaftKvClient } from '../../raftkv/client/index.js'
 import { ControlError } from './errors.js'
 import type {
-  AttachSpec, ClusterEvent, ClusterEventKind, ClusterView, ControlApi, EventsQuery, ExportParams, HistoryParams, KeyValue,
+  AttachSpec, ClusterEvent, ClusterEventKind, ClusterView, ControlApi, EventsQuery, FaultsInfo, KeyValue,
   LogLine, LogsQuery, NodeRef, NotificationMap, TimelineQuery, TimelineSample, Topic, Unsubscribe, Verdict,
-  WorkloadNotification, WorkloadSpec, WorkloadView,
+  WorkloadNotification,
 } from './types.js'
 import * as v from './validate.js'
 import { EventLog } from '../observe/event-log.js'
@@ -25,6 +26,8 @@ import { SerialQueue } from '../supervisor/serial-queue.js'
 import { withLeader } from '../supervisor/leader-admin.js'
 import { applyFaults } from '../faults/apply-faults.js'
 import { isClean, faultsFor, linkKey, noFaultState, type FaultState } from '../faults/fault-plan.js'
+import { checkNdjson, WorkloadRunner, type WorkloadCluster } from '../workload/index.js'
+import { runtimeVersions, writeBundle, type NodeLogSource } from '../export/index.js'
 
 export interface ControllerOptions {
   /** How node processes start (default: plain node on out/node's built entry). */
@@ -42,6 +45,8 @@ export interface ControllerOptions {
   readyTimeoutMs?: number
   /** Timeline samples at most this often (default 500 ms). */
   timelineEveryMs?: number
+  /** Every node line as it is read, unbatched (in-process users: the test harness). */
+  onLine?: (line: LogLine) => void
 }
 
 const LEADER_WAIT_MS = 10_000
@@ -66,7 +71,10 @@ export class Controller implements ControlApi {
   private readonly timelineStore = new Timeline()
   private readonly statusListeners = new Set<(v: ClusterView) => void>()
   private readonly workloadListeners = new Set<(w: WorkloadNotification) => void>()
-  private readonly workloadView: WorkloadView | null = null
+  private runner: WorkloadRunner | undefined
+  /** The session's folder: the cluster's own (local) or one under the app's data folder (attached). */
+  private sessionDir: string | undefined
+  private sessionStartedMs = 0
 
   constructor(private readonly opts: ControllerOptions = {}) {}
 
@@ -102,6 +110,7 @@ export class Controller implements ControlApi {
       })
       this.sup = sup
       this.mode = 'local'
+      this.openSession(sup.dir.root)
       this.startObserver('local', sup.token)
       this.emit('cluster-launched', undefined, { nodes: resolved.nodes, dataDir: sup.dir.root, endpoints: sup.members().map((m) => m.addr) })
       // Every node is ready; give the first election a moment so the view has a leader.
@@ -120,6 +129,7 @@ export class Controller implements ControlApi {
     this.requireLocal('shutdown')
     await this.queue.run('cluster', async () => {
       const sup = this.sup!
+      await this.closeSession()
       this.stopObserver()
       await sup.shutdown()
       this.emit('cluster-shutdown', undefined, { dataDir: sup.dir.root })
@@ -140,6 +150,9 @@ export class Controller implements ControlApi {
       const members = await discover(s)
       this.attached = { token: s.token, members }
       this.mode = 'attached'
+      const parent = this.opts.appDataDir ?? join(tmpdir(), 'raftkv-manager')
+      mkdirSync(parent, { recursive: true })
+      this.openSession(mkdtempSync(join(parent, 'attached-')))
       this.faults = noFaultState()
       this.eventLog.setFile(null)
       this.timelineStore.setFile(null)
@@ -161,6 +174,7 @@ export class Controller implements ControlApi {
   async detach(): Promise<void> {
     if (this.mode === 'none') throw new ControlError('NO_CLUSTER', 'no cluster is attached')
     if (this.mode === 'local') throw new ControlError('NOT_SUPPORTED', 'this cluster was launched here: use shutdown')
+    await this.closeSession()
     this.stopObserver()
     this.attached = undefined
     this.mode = 'none'
@@ -336,20 +350,58 @@ export class Controller implements ControlApi {
   // ------------------------------------------------------------------------------------
   // Workloads, history checks and export: built in main/workload, raftkv/check, main/export.
 
-  async startWorkload(_p: WorkloadSpec): Promise<{ runId: string }> {
-    throw new ControlError('NOT_SUPPORTED', 'startWorkload is not wired into the Controller yet')
+  async startWorkload(p: unknown): Promise<{ runId: string }> {
+    const spec = v.validateWorkload(p)
+    this.memberIds('startWorkload')
+    return this.runner!.start(spec)
   }
 
-  async stopWorkload(): Promise<void> {
-    throw new ControlError('NOT_SUPPORTED', 'stopWorkload is not wired into the Controller yet')
+  async stopWorkload(p?: unknown): Promise<void> {
+    v.validateNoParams(p, 'stopWorkload')
+    this.memberIds('stopWorkload')
+    await this.runner!.stop()
   }
 
-  async checkHistory(_p: HistoryParams): Promise<Verdict> {
-    throw new ControlError('NOT_SUPPORTED', 'checkHistory is not wired into the Controller yet')
+  async checkHistory(p: unknown): Promise<Verdict> {
+    return checkNdjson(v.validateHistory(p).ndjson)
   }
 
-  async exportBundle(_p?: ExportParams): Promise<{ path: string; bytes: number }> {
-    throw new ControlError('NOT_SUPPORTED', 'exportBundle is not wired into the Controller yet')
+  async exportBundle(p?: unknown): Promise<{ path: string; bytes: number }> {
+    const { path } = v.validateExport(p)
+    this.memberIds('exportBundle')
+    const dir = this.sessionDir!
+    const token = this.token()
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+    const local = this.mode === 'local' ? this.sup : undefined
+    await Promise.all([this.eventLog.flush(), this.timelineStore.flush(), local?.flushLogs()])
+    let nodeLogs: NodeLogSource[]
+    if (local !== undefined) {
+      // Every node that ever ran in this cluster, removed ones included: logs/n<id>.log.
+      const logsDir = join(local.dir.root, 'logs')
+      nodeLogs = (existsSync(logsDir) ? readdirSync(logsDir) : []).flatMap((f) => {
+        const m = /^n(\d+)\.log$/.exec(f)
+        return m === null ? [] : [{ id: Number(m[1]), source: { file: join(logsDir, f) } }]
+      })
+    } else {
+      // An attached cluster's nodes print elsewhere: nothing of theirs reaches us.
+      nodeLogs = []
+    }
+    return writeBundle({
+      path: path ?? join(dir, `raftkv-bundle-${stamp}.tar.gz`),
+      secrets: [token],
+      manifest: {
+        versions: runtimeVersions(),
+        mode: this.mode,
+        spec: local?.spec ?? null,
+        nodes: this.members().map((m) => ({ id: m.id, addr: m.addr })),
+        times: { startedMs: this.sessionStartedMs, exportedMs: Date.now() },
+        token,
+      },
+      nodeLogs,
+      events: local !== undefined ? { file: local.dir.eventsFile } : { records: this.eventLog.since(0) },
+      timeline: local !== undefined ? { file: local.dir.timelineFile } : { records: await this.timelineStore.query() },
+      workloadsDir: join(dir, 'workloads'),
+    })
   }
 
   // ------------------------------------------------------------------------------------
@@ -407,6 +459,11 @@ export class Controller implements ControlApi {
     return this.sup?.token ?? this.attached?.token
   }
 
+  /** The Supervisor of the local cluster (in-process users: the test harness, benchmarks). */
+  get supervisor(): Supervisor | undefined {
+    return this.sup
+  }
+
   /** The cluster's folder (local mode). */
   get dataDir(): string | undefined {
     return this.sup?.dir.root
@@ -462,12 +519,50 @@ export class Controller implements ControlApi {
       mode, token,
       members: () => this.members(),
       partition: () => this.faults.partition,
-      workload: () => this.workloadView,
+      workload: () => this.runner?.view() ?? null,
       event: (kind, node, detail, term) => this.emit(kind, node, detail, term),
       publish: (view) => this.publish(view),
       ...(this.opts.publishIntervalMs === undefined ? {} : { publishIntervalMs: this.opts.publishIntervalMs }),
       ...(this.opts.watchIntervalMs === undefined ? {} : { watchIntervalMs: this.opts.watchIntervalMs }),
     })
+  }
+
+  /** Workloads and exports of this cluster live under dir. */
+  private openSession(dir: string): void {
+    this.sessionDir = dir
+    this.sessionStartedMs = Date.now()
+    // The nemesis goes through the API like any caller: validated, serialized, evented.
+    const cluster: WorkloadCluster = {
+      connection: () => ({ endpoints: this.members().map((m) => m.addr), token: this.token() }),
+      status: () => this.status(),
+      kill: (p) => this.kill(p),
+      start: (p) => this.start(p),
+      pause: (p) => this.pause(p),
+      resume: (p) => this.resume(p),
+      partition: (p) => this.partition(p),
+      isolate: (p) => this.isolate(p),
+      heal: () => this.heal(),
+    }
+    this.runner = new WorkloadRunner({
+      cluster, dir: join(dir, 'workloads'),
+      onNotification: (n) => {
+        for (const l of this.workloadListeners) {
+          try {
+            l(n)
+          } catch {
+            // a listener's failure is its own
+          }
+        }
+        this.observer?.publishNow()
+      },
+      onEvent: (kind, detail) => this.emit(kind, undefined, detail),
+    })
+  }
+
+  /** A running workload ends (its history is still checked) before the cluster goes. */
+  private async closeSession(): Promise<void> {
+    await this.runner?.close()
+    this.runner = undefined
   }
 
   private stopObserver(): void {
@@ -494,6 +589,7 @@ export class Controller implements ControlApi {
   }
 
   private onLine(line: LogLine): void {
+    this.opts.onLine?.(line)
     this.logStore.add(line)
     const e = eventOfLine(line)
     if (e) this.emit(e.kind, line.node, e.detail, e.term)
@@ -521,7 +617,7 @@ export class Controller implements ControlApi {
       const members = this.members()
       const ids = members.map((m) => m.id)
       const targets = members.filter((m) => m.process.state === 'running' || m.process.state === 'external')
-      await applyFaults(targets, ids, next, this.token())
+      this.noteFaults(await applyFaults(targets, ids, next, this.token()))
       this.emit(kind, undefined, detail)
       this.observer?.publishNow()
     })
@@ -534,7 +630,11 @@ export class Controller implements ControlApi {
     if (isClean(faultsFor(id, ids, this.faults)) && this.faults.partition === null) return
     const target = members.find((m) => m.id === id)
     // The others block the newcomer too: every running node gets the current plan.
-    if (target) await applyFaults(members.filter((m) => m.process.state === 'running'), ids, this.faults, this.token())
+    if (target) this.noteFaults(await applyFaults(members.filter((m) => m.process.state === 'running'), ids, this.faults, this.token()))
+  }
+
+  private noteFaults(inForce: Map<number, FaultsInfo>): void {
+    for (const [id, f] of inForce) this.observer?.noteFaults(id, f)
   }
 
   private kvClient(what: string): RaftKvClient {

@@ -2,3 +2,4 @@
 export { writeBundle, BUNDLE_FORMAT } from './bundle.js'
 export type { BundleInputs, BundleResult, NodeLogSource, RecordSource } from './bundle.js'
 export { Redactor, REDACTED } from './redact.js'
+export { managerVersion, runtimeVersions } from './versions.js'

@@ -2,6 +2,7 @@
 // bound and appended to events.ndjson in the cluster's folder (complete on disk).
 import { createWriteStream, type WriteStream } from 'node:fs'
 import type { ClusterEvent, ClusterEventKind } from '../control/types.js'
+import { flushStream } from './flush-stream.js'
 
 export type EventListener = (e: ClusterEvent) => void
 
@@ -49,6 +50,11 @@ export class EventLog {
   subscribe(l: EventListener): () => void {
     this.listeners.add(l)
     return () => this.listeners.delete(l)
+  }
+
+  /** Resolves when every event so far is in the file (the export reads it). */
+  flush(): Promise<void> {
+    return flushStream(this.file)
   }
 
   close(): Promise<void> {

@@ -2,7 +2,7 @@
 // publishIntervalMs (≥ 4 Hz) while a cluster is up. A node whose status is older than
 // staleMs (paused, dead, cut off from us) shows status null.
 import { AdminClient } from '../../raftkv/client/index.js'
-import type { ClusterEventKind, ClusterView, NodeStatusInfo, NodeView, ProcessInfo, WorkloadView } from '../control/types.js'
+import type { ClusterEventKind, ClusterView, FaultsInfo, NodeStatusInfo, NodeView, ProcessInfo, WorkloadView } from '../control/types.js'
 import { buildView } from './cluster-view.js'
 import { LinkRates } from './link-rates.js'
 import { statusEvents } from './status-events.js'
@@ -64,6 +64,12 @@ export class ClusterObserver {
   /** The newest status of a node (also when stale), for callers that need its fields. */
   statusOf(id: number): NodeStatusInfo | null {
     return this.watches.get(id)?.status ?? null
+  }
+
+  /** A node answered that these filters are in force: the view shows them before its next status arrives. */
+  noteFaults(id: number, faults: FaultsInfo): void {
+    const w = this.watches.get(id)
+    if (w?.status) w.status = { ...w.status, faults }
   }
 
   /** Publishes now (after an action, so that its effect shows without waiting for the tick). */

@@ -4,6 +4,7 @@
 import { createReadStream, createWriteStream, existsSync, type WriteStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { ClusterView, TimelineSample } from '../control/types.js'
+import { flushStream } from './flush-stream.js'
 
 interface Stored {
   timeMs: number
@@ -76,6 +77,11 @@ export class Timeline {
       if (s.timeMs >= fromMs && s.timeMs <= toMs) out.push(JSON.parse(s.json) as TimelineSample)
     }
     return out
+  }
+
+  /** Resolves when every sample so far is in the file (the export reads it). */
+  flush(): Promise<void> {
+    return flushStream(this.file)
   }
 
   close(): Promise<void> {

@@ -14,6 +14,19 @@ export interface LaunchCommand {
   env?: Record<string, string>
 }
 
+/**
+ * glibc malloc settings every node starts with. RocksDB's write batches and memtable
+ * blocks are allocated on the node's JS thread; with glibc's defaults the freed memory
+ * stays in the main heap (measured: 280 MB of a 390 MB RSS after 200 MB written, with
+ * RocksDB itself holding 10 MB). Blocks of 128 KiB and up then come from mmap and go back
+ * to the system when freed, and the heap is trimmed past 1 MiB free.
+ */
+export const NODE_MALLOC_ENV: Readonly<Record<string, string>> = Object.freeze({
+  MALLOC_MMAP_THRESHOLD_: String(128 * 1024),
+  MALLOC_TRIM_THRESHOLD_: String(1024 * 1024),
+  MALLOC_ARENA_MAX: '2',
+})
+
 /** The repository root, from this module's place in main/supervisor (source or out/node). */
 function repoRoot(): string {
   const here = import.meta.dirname

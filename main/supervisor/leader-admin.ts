@@ -11,6 +11,9 @@ export interface LeaderSource {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
+/** Refusals that another try (or another leader) would only repeat. */
+const DEFINITE = new Set<string>(['BAD_REQUEST', 'NOT_MEMBER', 'ALREADY_MEMBER', 'INVALID_FAULTS', 'CONF_CHANGE_REFUSED'])
+
 export async function withLeader(src: LeaderSource, token: string, what: string, timeoutMs: number,
   fn: (admin: AdminClient, leaderId: number) => Promise<void>): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -29,7 +32,7 @@ export async function withLeader(src: LeaderSource, token: string, what: string,
       if (!(e instanceof ClientError)) throw e
       const serverCode = e instanceof AdminCommandError ? e.serverCode : e.code
       last = `${serverCode}: ${e.message}`
-      if (serverCode === 'BAD_REQUEST') throw new ControlError('BAD_ARGUMENT', `${what}: ${e.message}`)
+      if (DEFINITE.has(serverCode)) throw new ControlError('BAD_ARGUMENT', `${what}: ${e.message}`)
       await sleep(100)
     } finally {
       await admin.close()

@@ -7,8 +7,9 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { ControlError } from '../control/errors.js'
 import type { LogLine, ProcessInfo, ProcessState } from '../control/types.js'
+import { flushStream } from '../observe/flush-stream.js'
 import { parseNodeLine } from '../observe/log-line.js'
-import type { LaunchCommand } from './launch-command.js'
+import { NODE_MALLOC_ENV, type LaunchCommand } from './launch-command.js'
 
 export interface NodeExit {
   code: number | null
@@ -40,6 +41,7 @@ export class NodeProcess {
   private state: ProcessState = 'stopped'
   private proc: ChildProcess | undefined
   private exited: Promise<void> = Promise.resolve()
+  private lastExit: { code: number | null; signal: string | null } = { code: null, signal: null }
   private exitCode: number | null = null
   private signal: string | null = null
   private starts = 0
@@ -73,7 +75,7 @@ export class NodeProcess {
     const args = [...c.launch.args, '--id', String(c.id), '--peers', peers, '--data-dir', c.dataDir,
       '--listen', `127.0.0.1:${port}`, '--parent-pid', String(process.pid), ...c.nodeArgs]
     const proc = spawn(c.launch.command, args, {
-      env: { ...process.env, ...c.launch.env, RAFTKV_TOKEN: c.token },
+      env: { ...process.env, ...NODE_MALLOC_ENV, ...c.launch.env, RAFTKV_TOKEN: c.token },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.proc = proc
@@ -105,12 +107,14 @@ export class NodeProcess {
         if (this.proc !== proc) return resolve()
         this.exitCode = code
         this.signal = signal
+        this.lastExit = { code, signal }
         const expected = this.expectExit
         this.state = expected ? 'stopped' : 'crashed'
         resolve()
         c.onExit(c.id, { code, signal, expected })
       }
-      proc.once('exit', done)
+      // 'close', not 'exit': every line the node printed has been read by then.
+      proc.once('close', done)
       proc.once('error', (err) => {
         // Could not spawn at all (ENOENT...): no 'exit' follows.
         tail.push(String(err))
@@ -167,9 +171,15 @@ export class NodeProcess {
     this.state = 'running'
   }
 
-  /** Waits until the current process (if any) has exited. */
-  async waitExit(): Promise<void> {
+  /** Waits until the current process (if any) has exited; its exit code and signal. */
+  async waitExit(): Promise<{ code: number | null; signal: string | null }> {
     await this.exited
+    return this.lastExit
+  }
+
+  /** Resolves when every line so far is in the log file (the export reads it). */
+  flushLog(): Promise<void> {
+    return flushStream(this.log)
   }
 
   closeLog(): Promise<void> {

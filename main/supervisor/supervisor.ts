@@ -142,11 +142,27 @@ export class Supervisor {
     this.opts.hooks.event('node-resumed', id, { signal: 'SIGCONT' })
   }
 
-  /** Starts the process of one more node (not a member until a conf change adds it); returns its id. */
-  async addProcess(): Promise<number> {
+  /** Reserves the id, port and folder of one more node without starting it. */
+  async reserveNode(): Promise<number> {
     const id = this.nextId++
     const [port] = await freePorts(1)
-    const n = this.add(id, `127.0.0.1:${port!}`)
+    this.add(id, `127.0.0.1:${port!}`)
+    return id
+  }
+
+  /** The exit of a node's current (or last) process. */
+  waitExit(id: number): Promise<{ code: number | null; signal: string | null }> {
+    return this.node(id).waitExit()
+  }
+
+  dataDirOf(id: number): string | undefined {
+    return this.nodes.has(id) ? this.dir.nodeDir(id) : undefined
+  }
+
+  /** Starts the process of one more node (not a member until a conf change adds it); returns its id. */
+  async addProcess(): Promise<number> {
+    const id = await this.reserveNode()
+    const n = this.node(id)
     try {
       await this.startProcess(n, this.peersArg())
     } catch (e) {
@@ -171,6 +187,11 @@ export class Supervisor {
     this.closed = true
     await Promise.all([...this.nodes.values()].map((n) => n.stop()))
     await Promise.all([...this.nodes.values()].map((n) => n.closeLog()))
+  }
+
+  /** Resolves when every node's log file holds every line printed so far. */
+  async flushLogs(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.flushLog()))
   }
 
   /** Every member as id=host:port (the nodes' --peers). */

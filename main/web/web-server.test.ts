@@ -7,6 +7,7 @@ import WebSocket from 'ws'
 import { fakeControlApi, FAKE_VIEW, type FakeControlApi } from '../../test/support/fake-control-api.js'
 import { startWebServer, type WebServer, type WebServerOptions } from './web-server.js'
 import { CSP } from './static-files.js'
+import { upgradeStatus } from '../../test/support/ws-upgrade.js'
 
 interface Frame { jsonrpc: string; id?: number | string | null; result?: unknown; error?: { code: number; message: string; data?: { code?: string; kvCode?: string } }; method?: string; params?: unknown }
 
@@ -48,16 +49,6 @@ class Client {
     await this.until(() => this.frames.length > before)
     return this.frames.at(-1)!
   }
-}
-
-/** The HTTP status of a refused upgrade (or 101). */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers })
-    ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate() })
-    ws.once('open', () => { resolve(101); ws.close() })
-    ws.once('error', (err) => { if (!/Unexpected server response/.test(err.message)) reject(err) })
-  })
 }
 
 function get(port: number, path: string, host = `127.0.0.1:${port}`): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {

@@ -4,4 +4,3 @@ export type { WorkloadEventKind, WorkloadRecord, WorkloadRunnerOptions } from '.
 export type { ClientConnection, NemesisOps, WorkloadCluster } from './cluster-ops.js'
 export { checkEvents, checkNdjson, DEFAULT_CHECK_BUDGET_MS } from './check-history.js'
 export { toVerdict } from './verdict.js'
-export { validateWorkloadSpec } from './validate-spec.js'

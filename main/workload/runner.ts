@@ -7,12 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MemoryHistory, NdjsonHistoryFile, runLoad, type HistorySink } from '../../raftkv/client/index.js'
 import { ControlError } from '../control/errors.js'
+import { validateWorkload } from '../control/validate.js'
 import type { Verdict, WorkloadNotification, WorkloadSpec, WorkloadState, WorkloadView } from '../control/types.js'
 import { checkEvents, DEFAULT_CHECK_BUDGET_MS } from './check-history.js'
 import type { WorkloadCluster } from './cluster-ops.js'
 import { Nemesis, type NemesisReport } from './nemesis.js'
 import { ProgressMeter, type IntervalFigures } from './progress-meter.js'
-import { validateWorkloadSpec } from './validate-spec.js'
 
 export type WorkloadEventKind = 'workload-started' | 'workload-finished' | 'nemesis'
 
@@ -70,7 +70,7 @@ export class WorkloadRunner {
   }
 
   start(rawSpec: unknown): { runId: string } {
-    const spec = validateWorkloadSpec(rawSpec)
+    const spec = validateWorkload(rawSpec)
     if (this.running) throw new ControlError('BAD_ARGUMENT', `workload ${this.run!.runId} is still running: stop it first`)
     const tag = randomBytes(4).toString('hex')
     const runId = `run-${tag}`

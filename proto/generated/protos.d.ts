@@ -476,6 +476,110 @@ export namespace adminpb {
     }
 
     /**
+     * Properties of a LinkFaults.
+     * @deprecated Use adminpb.LinkFaults.$Properties instead.
+     */
+    interface ILinkFaults extends adminpb.LinkFaults.$Properties {
+    }
+
+    /** Represents a LinkFaults. */
+    class LinkFaults {
+
+        /**
+         * Constructs a new LinkFaults.
+         * @param [properties] Properties to set
+         */
+        constructor(properties?: adminpb.LinkFaults.$Properties);
+
+        /** Unknown fields preserved while decoding when enabled */
+        $unknowns?: Uint8Array[];
+
+        /** LinkFaults peer. */
+        peer: number;
+
+        /** LinkFaults dropRate. */
+        dropRate: number;
+
+        /** LinkFaults delayMs. */
+        delayMs: number;
+
+        /** LinkFaults jitterMs. */
+        jitterMs: number;
+
+        /**
+         * Creates a new LinkFaults instance using the specified properties.
+         * @param [properties] Properties to set
+         * @returns LinkFaults instance
+         */
+        static create(properties: adminpb.LinkFaults.$Shape): adminpb.LinkFaults & adminpb.LinkFaults.$Shape;
+        static create(properties?: adminpb.LinkFaults.$Properties): adminpb.LinkFaults;
+
+        /**
+         * Encodes the specified LinkFaults message. Does not implicitly {@link adminpb.LinkFaults.verify|verify} messages.
+         * @param message LinkFaults message or plain object to encode
+         * @param [writer] Writer to encode to
+         * @returns Writer
+         */
+        static encode(message: adminpb.LinkFaults.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+        /**
+         * Decodes a LinkFaults message from the specified reader or buffer.
+         * @param reader Reader or buffer to decode from
+         * @param [length] Message length if known beforehand
+         * @returns {adminpb.LinkFaults & adminpb.LinkFaults.$Shape} LinkFaults
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.LinkFaults & adminpb.LinkFaults.$Shape;
+
+        /**
+         * Creates a LinkFaults message from a plain object. Also converts values to their respective internal types.
+         * @param object Plain object
+         * @returns LinkFaults
+         */
+        static fromObject(object: { [k: string]: any }): adminpb.LinkFaults;
+
+        /**
+         * Creates a plain object from a LinkFaults message. Also converts values to other types if specified.
+         * @param message LinkFaults
+         * @param [options] Conversion options
+         * @returns Plain object
+         */
+        static toObject(message: adminpb.LinkFaults, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+        /**
+         * Converts this LinkFaults to JSON.
+         * @returns JSON object
+         */
+        toJSON(): { [k: string]: any };
+    }
+
+    namespace LinkFaults {
+
+        /** Properties of a LinkFaults. */
+        interface $Properties {
+
+            /** LinkFaults peer */
+            peer?: (number|null);
+
+            /** LinkFaults dropRate */
+            dropRate?: (number|null);
+
+            /** LinkFaults delayMs */
+            delayMs?: (number|null);
+
+            /** LinkFaults jitterMs */
+            jitterMs?: (number|null);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+        }
+
+        /** Shape of a LinkFaults. */
+        type $Shape = adminpb.LinkFaults.$Properties;
+    }
+
+    /**
      * Properties of a Faults.
      * @deprecated Use adminpb.Faults.$Properties instead.
      */
@@ -505,6 +609,9 @@ export namespace adminpb {
 
         /** Faults jitterMs. */
         jitterMs: number;
+
+        /** Faults links. */
+        links: adminpb.LinkFaults.$Properties[];
 
         /**
          * Creates a new Faults instance using the specified properties.
@@ -570,6 +677,9 @@ export namespace adminpb {
 
             /** Faults jitterMs */
             jitterMs?: (number|null);
+
+            /** Faults links */
+            links?: (adminpb.LinkFaults.$Properties[]|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

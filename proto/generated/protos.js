@@ -1650,6 +1650,312 @@ export const adminpb = $root.adminpb = (() => {
         return SnapshotStats;
     })();
 
+    adminpb.LinkFaults = (function() {
+
+        /**
+         * Properties of a LinkFaults.
+         * @typedef {Object} adminpb.LinkFaults.$Properties
+         * @property {number|null} [peer] LinkFaults peer
+         * @property {number|null} [dropRate] LinkFaults dropRate
+         * @property {number|null} [delayMs] LinkFaults delayMs
+         * @property {number|null} [jitterMs] LinkFaults jitterMs
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+
+        /**
+         * Properties of a LinkFaults.
+         * @memberof adminpb
+         * @interface ILinkFaults
+         * @augments adminpb.LinkFaults.$Properties
+         * @deprecated Use adminpb.LinkFaults.$Properties instead.
+         */
+
+        /**
+         * Shape of a LinkFaults.
+         * @typedef {adminpb.LinkFaults.$Properties} adminpb.LinkFaults.$Shape
+         */
+
+        /**
+         * Constructs a new LinkFaults.
+         * @memberof adminpb
+         * @classdesc Represents a LinkFaults.
+         * @constructor
+         * @param {adminpb.LinkFaults.$Properties=} [properties] Properties to set
+         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+         */
+        const LinkFaults = function (properties) {
+            if (properties)
+                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                        this[keys[i]] = properties[keys[i]];
+        };
+
+        /**
+         * LinkFaults peer.
+         * @member {number} peer
+         * @memberof adminpb.LinkFaults
+         * @instance
+         */
+        LinkFaults.prototype.peer = 0;
+
+        /**
+         * LinkFaults dropRate.
+         * @member {number} dropRate
+         * @memberof adminpb.LinkFaults
+         * @instance
+         */
+        LinkFaults.prototype.dropRate = 0;
+
+        /**
+         * LinkFaults delayMs.
+         * @member {number} delayMs
+         * @memberof adminpb.LinkFaults
+         * @instance
+         */
+        LinkFaults.prototype.delayMs = 0;
+
+        /**
+         * LinkFaults jitterMs.
+         * @member {number} jitterMs
+         * @memberof adminpb.LinkFaults
+         * @instance
+         */
+        LinkFaults.prototype.jitterMs = 0;
+
+        /**
+         * Creates a new LinkFaults instance using the specified properties.
+         * @function create
+         * @memberof adminpb.LinkFaults
+         * @static
+         * @param {adminpb.LinkFaults.$Properties=} [properties] Properties to set
+         * @returns {adminpb.LinkFaults} LinkFaults instance
+         * @type {{
+         *   (properties: adminpb.LinkFaults.$Shape): adminpb.LinkFaults & adminpb.LinkFaults.$Shape;
+         *   (properties?: adminpb.LinkFaults.$Properties): adminpb.LinkFaults;
+         * }}
+         */
+        LinkFaults.create = function(properties) {
+            return new LinkFaults(properties);
+        };
+
+        /**
+         * Encodes the specified LinkFaults message. Does not implicitly {@link adminpb.LinkFaults.verify|verify} messages.
+         * @function encode
+         * @memberof adminpb.LinkFaults
+         * @static
+         * @param {adminpb.LinkFaults.$Properties} message LinkFaults message or plain object to encode
+         * @param {$protobuf.Writer} [writer] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        LinkFaults.encode = function (message, writer, _depth) {
+            if (!writer)
+                writer = $Writer.create();
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            if (message.peer != null && $Object.hasOwnProperty.call(message, "peer") && (typeof message.peer === "object" ? message.peer.low || message.peer.high : message.peer !== 0))
+                writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.peer);
+            if (message.dropRate != null && $Object.hasOwnProperty.call(message, "dropRate") && !$Object.is(message.dropRate, 0))
+                writer.uint32(/* id 2, wireType 1 =*/17).double(message.dropRate);
+            if (message.delayMs != null && $Object.hasOwnProperty.call(message, "delayMs") && message.delayMs !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.delayMs);
+            if (message.jitterMs != null && $Object.hasOwnProperty.call(message, "jitterMs") && message.jitterMs !== 0)
+                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.jitterMs);
+            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                for (let i = 0; i < message.$unknowns.length; ++i)
+                    writer.raw(message.$unknowns[i]);
+            return writer;
+        };
+
+        /**
+         * Decodes a LinkFaults message from the specified reader or buffer.
+         * @function decode
+         * @memberof adminpb.LinkFaults
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+         * @param {number} [length] Message length if known beforehand
+         * @returns {adminpb.LinkFaults & adminpb.LinkFaults.$Shape} LinkFaults
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        LinkFaults.decode = function (reader, length, _end, _depth, _target) {
+            if (!(reader instanceof $Reader))
+                reader = $Reader.create(reader);
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $Reader.recursionLimit)
+                throw $Error("max depth exceeded");
+            let end, message, value;
+            if (length === $undefined)
+                end = reader.len;
+            else {
+                end = reader.pos + length;
+                if (end > reader.len)
+                    throw $RangeError("index out of range");
+                length = reader.len;
+                reader.len = end;
+            }
+            message = _target || new $root.adminpb.LinkFaults();
+            while (reader.pos < end) {
+                let start = reader.pos;
+                let tag = reader.tag();
+                if (tag === _end) {
+                    _end = $undefined;
+                    break;
+                }
+                let wireType = tag & 7;
+                switch (tag >>>= 3) {
+                case 1: {
+                        if (wireType !== 0)
+                            break;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.peer = value;
+                        else
+                            delete message.peer;
+                        continue;
+                    }
+                case 2: {
+                        if (wireType !== 1)
+                            break;
+                        if (!$Object.is(value = reader.double(), 0))
+                            message.dropRate = value;
+                        else
+                            delete message.dropRate;
+                        continue;
+                    }
+                case 3: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.delayMs = value;
+                        else
+                            delete message.delayMs;
+                        continue;
+                    }
+                case 4: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.jitterMs = value;
+                        else
+                            delete message.jitterMs;
+                        continue;
+                    }
+                }
+                reader.skipType(wireType, _depth, tag);
+                if (!reader.discardUnknown) {
+                    $util.makeProp(message, "$unknowns", false);
+                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                }
+            }
+            if (length !== $undefined) {
+                if (reader.pos !== end)
+                    throw $RangeError("index out of range");
+                reader.len = length;
+            }
+            if (_end !== $undefined)
+                throw $Error("missing end group");
+            return message;
+        };
+
+        /**
+         * Creates a LinkFaults message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof adminpb.LinkFaults
+         * @static
+         * @param {Object.<string,*>} object Plain object
+         * @returns {adminpb.LinkFaults} LinkFaults
+         */
+        LinkFaults.fromObject = function (object, _depth) {
+            if (object instanceof $root.adminpb.LinkFaults)
+                return object;
+            if (!$util.isObject(object))
+                throw $TypeError(".adminpb.LinkFaults: object expected");
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let message = new $root.adminpb.LinkFaults();
+            if (object.peer != null)
+                if (typeof object.peer === "object" ? object.peer.low || object.peer.high : $Number(object.peer) !== 0)
+                    if ($util.Long)
+                        message.peer = $util.Long.fromValue(object.peer, true);
+                    else if (typeof object.peer === "string")
+                        message.peer = $parseInt(object.peer, 10);
+                    else if (typeof object.peer === "number")
+                        message.peer = object.peer;
+                    else if (typeof object.peer === "object")
+                        message.peer = new $util.LongBits(object.peer.low >>> 0, object.peer.high >>> 0).toNumber(true);
+            if (object.dropRate != null)
+                if (!$Object.is($Number(object.dropRate), 0))
+                    message.dropRate = $Number(object.dropRate);
+            if (object.delayMs != null)
+                if ($Number(object.delayMs) !== 0)
+                    message.delayMs = object.delayMs >>> 0;
+            if (object.jitterMs != null)
+                if ($Number(object.jitterMs) !== 0)
+                    message.jitterMs = object.jitterMs >>> 0;
+            return message;
+        };
+
+        /**
+         * Creates a plain object from a LinkFaults message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof adminpb.LinkFaults
+         * @static
+         * @param {adminpb.LinkFaults} message LinkFaults
+         * @param {$protobuf.IConversionOptions} [options] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        LinkFaults.toObject = function (message, options, _depth) {
+            if (!options)
+                options = {};
+            if (_depth === $undefined)
+                _depth = 0;
+            if (_depth > $util.recursionLimit)
+                throw $Error("max depth exceeded");
+            let object = {};
+            if (options.defaults) {
+                if ($util.Long) {
+                    let long = new $util.Long(0, 0, true);
+                    object.peer = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                } else
+                    object.peer = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                object.dropRate = 0;
+                object.delayMs = 0;
+                object.jitterMs = 0;
+            }
+            if (message.peer != null && $Object.hasOwnProperty.call(message, "peer"))
+                if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                    object.peer = typeof message.peer === "number" ? $BigInt(message.peer) : $util.Long.fromBits(message.peer.low >>> 0, message.peer.high >>> 0, true).toBigInt();
+                else if (typeof message.peer === "number")
+                    object.peer = options.longs === $String ? $String(message.peer) : message.peer;
+                else
+                    object.peer = options.longs === $String ? $util.Long.prototype.toString.call(message.peer) : options.longs === $Number ? new $util.LongBits(message.peer.low >>> 0, message.peer.high >>> 0).toNumber(true) : message.peer;
+            if (message.dropRate != null && $Object.hasOwnProperty.call(message, "dropRate"))
+                object.dropRate = options.json && !$isFinite(message.dropRate) ? $String(message.dropRate) : message.dropRate;
+            if (message.delayMs != null && $Object.hasOwnProperty.call(message, "delayMs"))
+                object.delayMs = message.delayMs;
+            if (message.jitterMs != null && $Object.hasOwnProperty.call(message, "jitterMs"))
+                object.jitterMs = message.jitterMs;
+            return object;
+        };
+
+        /**
+         * Converts this LinkFaults to JSON.
+         * @function toJSON
+         * @memberof adminpb.LinkFaults
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        LinkFaults.prototype.toJSON = function() {
+            return LinkFaults.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        return LinkFaults;
+    })();
+
     adminpb.Faults = (function() {
 
         /**
@@ -1659,6 +1965,7 @@ export const adminpb = $root.adminpb = (() => {
          * @property {number|null} [dropRate] Faults dropRate
          * @property {number|null} [delayMs] Faults delayMs
          * @property {number|null} [jitterMs] Faults jitterMs
+         * @property {Array.<adminpb.LinkFaults.$Properties>|null} [links] Faults links
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -1685,6 +1992,7 @@ export const adminpb = $root.adminpb = (() => {
          */
         const Faults = function (properties) {
             this.blockedPeers = [];
+            this.links = [];
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -1722,6 +2030,14 @@ export const adminpb = $root.adminpb = (() => {
          * @instance
          */
         Faults.prototype.jitterMs = 0;
+
+        /**
+         * Faults links.
+         * @member {Array.<adminpb.LinkFaults.$Properties>} links
+         * @memberof adminpb.Faults
+         * @instance
+         */
+        Faults.prototype.links = $util.emptyArray;
 
         /**
          * Creates a new Faults instance using the specified properties.
@@ -1763,6 +2079,9 @@ export const adminpb = $root.adminpb = (() => {
                 writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.delayMs);
             if (message.jitterMs != null && $Object.hasOwnProperty.call(message, "jitterMs") && message.jitterMs !== 0)
                 writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.jitterMs);
+            if (message.links != null && message.links.length)
+                for (let i = 0; i < message.links.length; ++i)
+                    $root.adminpb.LinkFaults.encode(message.links[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -1848,6 +2167,14 @@ export const adminpb = $root.adminpb = (() => {
                             delete message.jitterMs;
                         continue;
                     }
+                case 5: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.links && message.links.length))
+                            message.links = [];
+                        message.links.push($root.adminpb.LinkFaults.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
                 }
                 reader.skipType(wireType, _depth, tag);
                 if (!reader.discardUnknown) {
@@ -1906,6 +2233,16 @@ export const adminpb = $root.adminpb = (() => {
             if (object.jitterMs != null)
                 if ($Number(object.jitterMs) !== 0)
                     message.jitterMs = object.jitterMs >>> 0;
+            if (object.links) {
+                if (!$Array.isArray(object.links))
+                    throw $TypeError(".adminpb.Faults.links: array expected");
+                message.links = $Array(object.links.length);
+                for (let i = 0; i < object.links.length; ++i) {
+                    if (!$util.isObject(object.links[i]))
+                        throw $TypeError(".adminpb.Faults.links: object expected");
+                    message.links[i] = $root.adminpb.LinkFaults.fromObject(object.links[i], _depth + 1);
+                }
+            }
             return message;
         };
 
@@ -1926,8 +2263,10 @@ export const adminpb = $root.adminpb = (() => {
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
             let object = {};
-            if (options.arrays || options.defaults)
+            if (options.arrays || options.defaults) {
                 object.blockedPeers = [];
+                object.links = [];
+            }
             if (options.defaults) {
                 object.dropRate = 0;
                 object.delayMs = 0;
@@ -1949,6 +2288,11 @@ export const adminpb = $root.adminpb = (() => {
                 object.delayMs = message.delayMs;
             if (message.jitterMs != null && $Object.hasOwnProperty.call(message, "jitterMs"))
                 object.jitterMs = message.jitterMs;
+            if (message.links && message.links.length) {
+                object.links = $Array(message.links.length);
+                for (let j = 0; j < message.links.length; ++j)
+                    object.links[j] = $root.adminpb.LinkFaults.toObject(message.links[j], options, _depth + 1);
+            }
             return object;
         };
 

@@ -273,10 +273,13 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
   const readersDone = new Int32Array(stateNames.length)
   const writers = new Int32Array(stateNames.length)
   for (const op of ops) if (op.value !== null) (op.f === 'get' ? readers : writers)[stateOf(op.value)]!++
+  const awaitedAt = new Int32Array(stateNames.length)
+  let levelStamp = 0
   const makeLevel = (): Level => {
     const live: number[] = []
     const writesAllowed = state <= 0 || writers[state]! > 1 || readersDone[state] === readers[state]
-    const awaited = new Set<number>()
+    // States some pending get reads: awaitedAt[state] === this level's stamp (no Set per level).
+    const stamp = ++levelStamp
     let deadPut = -1
     let del = -1
     for (let e = next[0]!; e !== -1 && isCall[e]; e = next[e]!) {
@@ -286,7 +289,7 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
         // A get that can take effect now and reads the current state may be linearized
         // first without loss of generality: a forced move, nothing to branch on.
         if (opValue[i] === state) return { state, candidates: [e], next: 0, taken: -1 }
-        awaited.add(opValue[i]!)
+        if (opValue[i]! >= 0) awaitedAt[opValue[i]!] = stamp
       } else if (!writesAllowed) {
         continue
       } else if (f === 'delete') {
@@ -301,8 +304,10 @@ function checkRegister(key: string, ops: readonly Operation[], maxSteps: number,
       }
     }
     // Try first the puts that a waiting get reads, then by soonest return.
-    const candidates = [...live, ...(deadPut === -1 ? [] : [deadPut]), ...(del === -1 ? [] : [del])]
-    const rank = (e: number): number => (awaited.has(opValue[opOf[e]!]!) ? 0 : 1)
+    const candidates = live
+    if (deadPut !== -1) candidates.push(deadPut)
+    if (del !== -1) candidates.push(del)
+    const rank = (e: number): number => (opValue[opOf[e]!]! >= 0 && awaitedAt[opValue[opOf[e]!]!] === stamp ? 0 : 1)
     candidates.sort((x, y) => rank(x) - rank(y) || x - y)
     return { state, candidates, next: 0, taken: -1 }
   }

@@ -4,6 +4,7 @@ import { registerKvCommands } from './kv-commands.js'
 import { registerLoadCommand } from './load-command.js'
 import { registerStatusCommand } from './status-command.js'
 import { registerAdminCommands } from './admin-commands.js'
+import { registerClusterCommand } from './cluster-command.js'
 import { nodeCommand } from '../server/index.js'
 
 export function registerCommands(program: Command): void {
@@ -11,5 +12,6 @@ export function registerCommands(program: Command): void {
   registerStatusCommand(program)
   registerLoadCommand(program)
   registerAdminCommands(program)
+  registerClusterCommand(program)
   program.addCommand(nodeCommand())
 }

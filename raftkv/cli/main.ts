@@ -1,7 +1,7 @@
 // The `raftkv` command line: buildProgram() makes the root command, main()
 // runs it and returns the exit status (bin/raftkv.js sets it on the process).
 import { readFileSync } from 'node:fs'
-import { Command, CommanderError } from 'commander'
+import { Command, CommanderError, InvalidArgumentError } from 'commander'
 import { ClientError } from '../client/index.js'
 import { registerCommands } from './commands.js'
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './errors.js'
@@ -44,6 +44,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 function exitStatus(err: unknown, command: string): number {
+  if (err instanceof InvalidArgumentError) {
+    // Thrown by an action checking its own arguments: commander has printed nothing.
+    process.stderr.write(`raftkv: ${err.message}\n`)
+    return EXIT_USAGE
+  }
   if (err instanceof CommanderError) {
     // Commander printed its own message (or the help / version) already.
     if (err.exitCode === 0) return EXIT_OK

@@ -10,12 +10,16 @@ const n = (value: number | null | undefined): number => value ?? 0
 const s = (value: string | null | undefined): string => value ?? ''
 
 export function faultsInfo(faults: adminpb.Faults.$Properties | null | undefined): FaultsInfo {
-  return {
+  const out: FaultsInfo = {
     blockedPeers: [...(faults?.blockedPeers ?? [])].map(Number),
     dropRate: n(faults?.dropRate),
     delayMs: n(faults?.delayMs),
     jitterMs: n(faults?.jitterMs),
   }
+  // Only when set, so that a node without per-link faults prints what it always printed.
+  const links = (faults?.links ?? []).map((l) => ({ peer: n(l.peer), dropRate: n(l.dropRate), delayMs: n(l.delayMs), jitterMs: n(l.jitterMs) }))
+  if (links.length > 0) out.links = links
+  return out
 }
 
 function transferInfo(t: adminpb.SnapshotTransfer.$Properties): SnapshotTransferInfo {

@@ -1,5 +1,7 @@
 // Capped exponential backoff with full jitter (the delay is uniform in
 // [0, min(cap, base * 2^attempt)]), so that many clients do not retry in step.
+// Not shared with raftkv/transport's Backoff (equal jitter, a redialing link's state): the
+// client depends on proto only, and the two want different delays (see that file).
 
 export interface BackoffOptions {
   baseMs: number

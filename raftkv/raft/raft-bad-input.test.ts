@@ -1,4 +1,4 @@
-// Bad input (issue 2): a message from an unknown peer, a stale term, an index past the log,
+// Bad input: a message from an unknown peer, a stale term, an index past the log,
 // a malformed message or an invalid config gives a typed error or is ignored as Raft
 // prescribes — never a crash or a corrupted log.
 import { describe, expect, it } from 'vitest'

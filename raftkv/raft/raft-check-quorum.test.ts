@@ -1,4 +1,4 @@
-// CheckQuorum (Raft thesis §6.2; issue 2): a leader that has not heard from a majority within
+// CheckQuorum (Raft thesis §6.2): a leader that has not heard from a majority within
 // an election timeout steps down; followers that hear from a leader ignore disruptive votes.
 import { describe, expect, it } from 'vitest'
 import { MessageType, StateType, type Message } from './index.js'

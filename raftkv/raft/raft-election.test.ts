@@ -1,4 +1,4 @@
-// Leader election (§5.2, §5.4.1 of the Raft paper; issue 2 "Leader election").
+// Leader election (§5.2, §5.4.1 of the Raft paper).
 import { describe, expect, it } from 'vitest'
 import { ErrProposalDropped, MessageType, None, StateType, type Message } from './index.js'
 import {

@@ -1,4 +1,4 @@
-// Flow control (issue 2; etcd-raft's Progress states): maxSizePerMsg bounds the entries of one
+// Flow control (etcd-raft's Progress states): maxSizePerMsg bounds the entries of one
 // MsgAppend, maxInflightMsgs bounds the appends in flight to a follower in replicate state,
 // a probing follower gets one append at a time, and a follower receiving a snapshot gets none.
 import { describe, expect, it } from 'vitest'

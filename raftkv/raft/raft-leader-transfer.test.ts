@@ -1,4 +1,4 @@
-// Leadership transfer (Raft thesis §3.10; issue 2 "Leader transfer"): MsgTransferLeader,
+// Leadership transfer (Raft thesis §3.10): MsgTransferLeader,
 // catching the transferee up, MsgTimeoutNow, proposals refused meanwhile, abort after an
 // election timeout.
 import { describe, expect, it } from 'vitest'

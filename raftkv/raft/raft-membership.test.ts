@@ -1,4 +1,4 @@
-// Membership changes (§6 of the Raft paper, single-server changes; issue 2 "Membership"):
+// Membership changes (§6 of the Raft paper, single-server changes):
 // one conf change at a time (pendingConfIndex), addNode / removeNode, a removed leader
 // steps down, and the quorum is recomputed on removal.
 import { describe, expect, it } from 'vitest'

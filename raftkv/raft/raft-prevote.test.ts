@@ -1,4 +1,4 @@
-// PreVote (Raft thesis §9.6; issue 2): a node campaigns only after a pre-vote round shows a
+// PreVote (Raft thesis §9.6): a node campaigns only after a pre-vote round shows a
 // majority would vote for it, so a partitioned node that rejoins does not disrupt the cluster.
 import { describe, expect, it } from 'vitest'
 import { MessageType, None, StateType, type Message } from './index.js'

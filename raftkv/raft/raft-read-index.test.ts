@@ -1,4 +1,4 @@
-// ReadIndex (Raft thesis §6.4; issue 2): a linearizable read point without a log write. The
+// ReadIndex (Raft thesis §6.4): a linearizable read point without a log write. The
 // leader answers with its commit index once a heartbeat round confirms it still leads.
 import { describe, expect, it } from 'vitest'
 import { MemoryStorage, MessageType, RawNode, StateType, type Message, type Raft } from './index.js'

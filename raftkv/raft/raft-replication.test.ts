@@ -1,4 +1,4 @@
-// Log replication (§5.3, §5.4.2 of the Raft paper; issue 2 "Log replication").
+// Log replication (§5.3, §5.4.2 of the Raft paper).
 import { describe, expect, it } from 'vitest'
 import { MessageType, None, StateType, type Message, type Raft } from './index.js'
 import {

@@ -1,4 +1,4 @@
-// Snapshots (§7 of the Raft paper; issue 2 "Snapshots"): a follower that needs compacted
+// Snapshots (§7 of the Raft paper): a follower that needs compacted
 // entries gets the leader's Storage.snapshot(), restores term, commit and membership from it,
 // and the application receives it in Ready.snapshot.
 import { describe, expect, it } from 'vitest'

@@ -5,7 +5,7 @@ import { MessageType, None, makeEntry, makeMessage, isEmptySnap } from './types.
 import { type Config, type RaftLogger, validateConfig, seededRand } from './config.js'
 import { RaftLog } from './raft-log.js'
 import { Progress } from './tracker/progress.js'
-import { committedIndex, voteResult, type VoteResult } from './quorum/majority.js'
+import { committedIndex, quorumSize, voteResult, type VoteResult } from './quorum/majority.js'
 import { ReadOnly, type ReadState } from './read-only.js'
 import { StateType } from './state-type.js'
 import { ErrCompacted, ErrSnapshotTemporarilyUnavailable, ErrUnavailable, InvalidConfigError } from './errors.js'
@@ -612,7 +612,7 @@ export class Raft {
       if (id === this.id || pr.recentActive) active++
       if (id !== this.id) pr.recentActive = false
     }
-    return active >= Math.floor(n / 2) + 1
+    return active >= quorumSize(n)
   }
 
 }

@@ -1,4 +1,4 @@
-// RawNode / Ready / advance (issue 2; etcd-raft doc.go "Usage"): the application's only handle
+// RawNode / Ready / advance (etcd-raft doc.go "Usage"): the application's only handle
 // on raft. A Ready says what to persist, what to send (only after persisting) and what to
 // apply; advance() acknowledges it, and nothing is handed out twice.
 import { describe, expect, it } from 'vitest'

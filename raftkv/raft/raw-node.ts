@@ -4,6 +4,7 @@ import type { ConfChange, ConfState, Entry, HardState, Message, Snapshot } from 
 import { EntryType, MessageType, ConfChangeType, None, encodeConfChange, isEmptyHardState, isEmptySnap, emptySnapshot } from './types.js'
 import type { Config } from './config.js'
 import { Raft, newRaft, type SoftState } from './raft.js'
+import { StateType } from './state-type.js'
 import type { ReadState } from './read-only.js'
 import { ErrStepLocalMsg, ErrStepPeerNotFound } from './errors.js'
 import type { Progress } from './tracker/progress.js'
@@ -48,7 +49,27 @@ const responseTypes = new Set<number>([
   MessageType.MsgRequestPreVoteResponse,
 ])
 
+/** Where a proposal went in the leader's log: its (first) entry's index and term. */
+export interface ProposalPosition {
+  /** 0 when this node is not the leader and forwarded the proposal (no index is known here). */
+  index: number
+  term: number
+}
+
+/** What the application reads of raft on every request: no progress, no log contents. */
+export interface BasicStatus {
+  id: number
+  term: number
+  vote: number
+  lead: number
+  raftState: StateType
+  lastIndex: number
+  commitIndex: number
+  appliedIndex: number
+}
+
 export class RawNode {
+  /** The raft state machine itself: for the contract tests; an application uses the methods below. */
   raft: Raft
   private prevSoftSt: SoftState
   private prevHardSt: HardState
@@ -73,16 +94,51 @@ export class RawNode {
     this.raft.step({ msgType: MessageType.MsgPropose, from: this.raft.id, entries: [{ data }] })
   }
 
-  /** Proposes several entries at once (one MsgPropose: one append, one round trip). */
-  proposeBatch(datas: Uint8Array[]): void {
-    if (datas.length === 0) return
-    this.raft.step({ msgType: MessageType.MsgPropose, from: this.raft.id, entries: datas.map((data) => ({ data })) })
+  /**
+   * Proposes several entries at once (one MsgPropose: one append, one round trip). Returns
+   * where the first went: the i-th data is at `index + i`, all of `term`. Throws
+   * ErrProposalDropped when they cannot be taken.
+   */
+  proposeBatch(datas: Uint8Array[]): ProposalPosition {
+    if (datas.length === 0) return { index: 0, term: this.raft.term }
+    return this.appended(datas.length, () =>
+      this.raft.step({ msgType: MessageType.MsgPropose, from: this.raft.id, entries: datas.map((data) => ({ data })) }))
   }
 
-  /** Proposes a membership change. Throws ErrProposalDropped while another one is pending. */
-  proposeConfChange(cc: ConfChange): void {
+  /**
+   * Proposes a membership change; returns its entry's index and term. Throws
+   * ErrProposalDropped while another one is pending.
+   */
+  proposeConfChange(cc: ConfChange): ProposalPosition {
     const data = encodeConfChange(cc)
-    this.raft.step({ msgType: MessageType.MsgPropose, from: this.raft.id, entries: [{ entryType: EntryType.EntryConfChange, data }] })
+    return this.appended(1, () =>
+      this.raft.step({ msgType: MessageType.MsgPropose, from: this.raft.id, entries: [{ entryType: EntryType.EntryConfChange, data }] }))
+  }
+
+  /** Runs a proposal; a leader appended `count` entries at the end of its log, of its term. */
+  private appended(count: number, propose: () => void): ProposalPosition {
+    propose()
+    if (this.raft.state !== StateType.Leader) return { index: 0, term: this.raft.term }
+    return { index: this.raft.raftLog.lastIndex() - count + 1, term: this.raft.term }
+  }
+
+  /** Whether `id` is in the current membership (self included). */
+  isMember(id: number): boolean {
+    return this.raft.prs.has(id)
+  }
+
+  /** The term of log entry `index`. Throws ErrCompacted / ErrUnavailable outside the log. */
+  term(index: number): number {
+    return this.raft.raftLog.term(index)
+  }
+
+  /** Soft and hard state and the log's indexes: cheap, for every request. */
+  basicStatus(): BasicStatus {
+    const r = this.raft
+    return {
+      id: r.id, term: r.term, vote: r.vote, lead: r.lead, raftState: r.state,
+      lastIndex: r.raftLog.lastIndex(), commitIndex: r.raftLog.committed, appliedIndex: r.raftLog.applied,
+    }
   }
 
   /** Applies a committed conf change to raft's membership; returns the new ConfState. */
@@ -117,13 +173,9 @@ export class RawNode {
     this.raft.step({ msgType: MessageType.MsgTransferLeader, from: transferee })
   }
 
-  /** Tells raft that the last messages to `id` could not be delivered. */
+  /** Tells raft that the last messages to `id` could not be delivered (only a leader acts on it). */
   reportUnreachable(id: number): void {
-    try {
-      this.raft.step({ msgType: MessageType.MsgUnreachable, from: id })
-    } catch {
-      // not a leader-side concern
-    }
+    this.raft.step({ msgType: MessageType.MsgUnreachable, from: id })
   }
 
   /**
@@ -200,7 +252,7 @@ export class RawNode {
   status(): RaftStatus {
     const r = this.raft
     const progress = new Map<number, { match: number; next: number; state: string; recentActive: boolean; pendingSnapshot: number }>()
-    if (r.state === 2) {
+    if (r.state === StateType.Leader) {
       for (const [id, pr] of r.prs) progress.set(id, { match: pr.match, next: pr.next, state: pr.state, recentActive: pr.recentActive, pendingSnapshot: pr.pendingSnapshot })
     }
     return {
@@ -212,17 +264,9 @@ export class RawNode {
   }
 }
 
-export interface RaftStatus {
-  id: number
-  term: number
-  vote: number
-  lead: number
-  raftState: number
+export interface RaftStatus extends BasicStatus {
   firstIndex: number
-  lastIndex: number
   stabledIndex: number
-  commitIndex: number
-  appliedIndex: number
   voters: number[]
   leadTransferee: number
   /** Only on the leader. */

@@ -62,8 +62,4 @@ export class ReadOnly {
     const k = this.queue[this.queue.length - 1]
     return k === undefined ? undefined : this.pending.get(k)?.req.entries?.[0]?.data ?? undefined
   }
-
-  pendingCount(): number {
-    return this.queue.length
-  }
 }

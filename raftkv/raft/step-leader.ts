@@ -4,6 +4,7 @@ import { MessageType, EntryType, None, makeEntry } from './types.js'
 import type { Raft } from './raft.js'
 import { StateType } from './state-type.js'
 import { ErrProposalDropped } from './errors.js'
+import { quorumSize } from './quorum/majority.js'
 
 export function stepLeader(r: Raft, m: Message): void {
   switch (m.msgType) {
@@ -120,7 +121,7 @@ function hasQuorum(r: Raft, acks: Set<number>): boolean {
     n++
     if (id === r.id || acks.has(id)) got++
   }
-  return got >= Math.floor(n / 2) + 1
+  return got >= quorumSize(n)
 }
 
 function propose(r: Raft, m: Message): void {

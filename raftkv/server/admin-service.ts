@@ -11,6 +11,7 @@ import type { RaftDriver, WriteOutcome } from './raft-driver.js'
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './limits.js'
 import { peerChangeProblem } from './peer-change.js'
 import { StatusWatches } from './status-watches.js'
+import { ReplyFlow } from './reply-flow.js'
 
 type AdminResponse = adminpb.AdminResponse.$Properties
 const Code = adminpb.AdminErrorCode
@@ -35,8 +36,9 @@ export class AdminService {
   }
 
   attach(conn: Connection): void {
+    const flow = new ReplyFlow(conn)
     const send = (r: AdminResponse): void => {
-      if (conn.isOpen) conn.send(adminpb.AdminResponse.encode(r).finish())
+      flow.send(adminpb.AdminResponse.encode(r).finish())
     }
     conn.onMessage((bytes) => {
       let req: adminpb.AdminRequest
@@ -69,7 +71,8 @@ export class AdminService {
       case 'setFaults': {
         const f = req.setFaults?.faults
         try {
-          const faults = validateFaults({ blockedPeers: (f?.blockedPeers ?? []).map(Number), dropRate: f?.dropRate ?? 0, delayMs: f?.delayMs ?? 0, jitterMs: f?.jitterMs ?? 0 })
+          const links = (f?.links ?? []).map((l) => ({ peer: Number(l.peer ?? 0), dropRate: l.dropRate ?? 0, delayMs: l.delayMs ?? 0, jitterMs: l.jitterMs ?? 0 }))
+          const faults = validateFaults({ blockedPeers: (f?.blockedPeers ?? []).map(Number), dropRate: f?.dropRate ?? 0, delayMs: f?.delayMs ?? 0, jitterMs: f?.jitterMs ?? 0, links })
           this.opts.setFaults(faults)
           this.opts.log.info({ event: 'faults-set', faults }, 'faults set')
           send({ id, faults: this.opts.getFaults() })
@@ -84,7 +87,7 @@ export class AdminService {
         const to = req.transferLeader?.peer ?? 0
         if (!isNodeId(to)) return fail(Code.BAD_REQUEST, `peer ${to} is not a node id (a positive integer below 2^53)`)
         if (!driver.isLeader) return fail(Code.NOT_LEADER, this.notLeaderMessage('transfer leadership'))
-        if (!driver.rawNode.raft.prs.has(to)) return fail(Code.NOT_MEMBER, `peer ${to} is not a member`)
+        if (!driver.rawNode.isMember(to)) return fail(Code.NOT_MEMBER, `peer ${to} is not a member`)
         this.opts.log.info({ event: 'leader-transfer-requested', to }, 'leader transfer requested')
         driver.transferLeader(to)
         return send({ id, status: this.opts.status() })

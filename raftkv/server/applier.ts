@@ -2,7 +2,7 @@
 // entries, together with the new applied index (so a crash re-applies nothing twice).
 import type { Logger } from 'pino'
 import { EntryType, ConfChangeType, decodeConfChange, type Entry, type RawNode } from '../raft/index.js'
-import type { PeerInfo, PeerStorage, RegionInfo } from '../storage/index.js'
+import type { PeerInfo, RegionInfo, RegionLocalState } from '../storage/index.js'
 import { CmdType, AdminCmdType, decodeCommand } from './commands.js'
 import { peerChangeProblem } from './peer-change.js'
 
@@ -19,25 +19,39 @@ export interface ApplyResult {
   applied: AppliedEntry[]
   /** The membership after this run, when a conf change applied. */
   region?: RegionInfo
-  /** A CompactLog command applied: the log up to this index may go. */
-  compactedTo?: number
-  puts: number
-  deletes: number
   /** A conf change in this run removed this node from the membership. */
   removedSelf?: boolean
+}
+
+/** The effects of a run of entries, written at once (storage's ApplyBatch). */
+export interface ApplyWrites {
+  put(key: Uint8Array, value: Uint8Array): unknown
+  delete(key: Uint8Array): unknown
+  setRegion(region: RegionInfo): unknown
+  compactLog(index: number, term: number): unknown
+}
+
+/** What the applier needs of the storage (PeerStorage). */
+export interface ApplyStore {
+  readonly regionState: RegionLocalState
+  readonly appliedIndex: number
+  readonly truncatedIndex: number
+  newApplyBatch(): ApplyWrites
+  /** Writes the batch and the new applied index atomically. */
+  commitApply(batch: ApplyWrites, appliedIndex: number): void
 }
 
 export class Applier {
   constructor(
     private readonly nodeId: number,
-    private readonly storage: PeerStorage,
-    private readonly rawNode: RawNode,
+    private readonly storage: ApplyStore,
+    private readonly rawNode: Pick<RawNode, 'applyConfChange'>,
     private readonly log: Logger,
   ) {}
 
   apply(entries: readonly Entry[]): ApplyResult {
     const batch = this.storage.newApplyBatch()
-    const result: ApplyResult = { applied: [], puts: 0, deletes: 0 }
+    const result: ApplyResult = { applied: [] }
     let region: RegionInfo = this.storage.regionState.region
     for (const e of entries) {
       const index = e.index ?? 0
@@ -66,20 +80,15 @@ export class Applier {
       for (const req of cmd.requests) {
         if (req.cmdType === CmdType.Put && req.put?.key) {
           batch.put(req.put.key, req.put.value ?? new Uint8Array(0))
-          result.puts++
         } else if (req.cmdType === CmdType.Delete && req.delete?.key) {
           batch.delete(req.delete.key)
-          result.deletes++
         }
       }
       const admin = cmd.adminRequest
       if (admin?.cmdType === AdminCmdType.CompactLog && admin.compactLog) {
         const ci = admin.compactLog.compactIndex ?? 0
         const ct = admin.compactLog.compactTerm ?? 0
-        if (ci > this.storage.truncatedIndex && ci <= index) {
-          batch.compactLog(ci, ct)
-          result.compactedTo = Math.max(result.compactedTo ?? 0, ci)
-        }
+        if (ci > this.storage.truncatedIndex && ci <= index) batch.compactLog(ci, ct)
       }
     }
     const last = entries.length > 0 ? entries[entries.length - 1]!.index ?? 0 : this.storage.appliedIndex

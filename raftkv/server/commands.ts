@@ -1,6 +1,7 @@
 // The commands a node proposes through raft (raft_cmdpb.RaftCmdRequest in an entry's
 // data), and how a committed one is recognised by the node that proposed it.
 import { raft_cmdpb, eraftpb } from '../../proto/generated/protos.js'
+import { REGION_ID } from '../storage/index.js'
 import { NodeError } from './errors.js'
 
 export const CmdType = raft_cmdpb.CmdType
@@ -18,7 +19,7 @@ export interface ProposalHeader {
 
 export function encodeWrite(header: ProposalHeader, op: WriteOp): Uint8Array {
   const req: RaftCmdRequest = {
-    header: { regionId: 1, peerId: header.peerId, proposalId: header.proposalId },
+    header: { regionId: REGION_ID, peerId: header.peerId, proposalId: header.proposalId },
     requests: [op.kind === 'put'
       ? { cmdType: CmdType.Put, put: { key: op.key, value: op.value } }
       : { cmdType: CmdType.Delete, delete: { key: op.key } }],
@@ -27,7 +28,7 @@ export function encodeWrite(header: ProposalHeader, op: WriteOp): Uint8Array {
 }
 
 export function encodeAdmin(header: ProposalHeader, admin: raft_cmdpb.AdminRequest.$Properties): Uint8Array {
-  return raft_cmdpb.RaftCmdRequest.encode({ header: { regionId: 1, peerId: header.peerId, proposalId: header.proposalId }, adminRequest: admin }).finish()
+  return raft_cmdpb.RaftCmdRequest.encode({ header: { regionId: REGION_ID, peerId: header.peerId, proposalId: header.proposalId }, adminRequest: admin }).finish()
 }
 
 /** Decodes a normal entry's command. Throws NodeError('BadCommand') on garbage. */
@@ -43,8 +44,4 @@ export function decodeCommand(data: Uint8Array): raft_cmdpb.RaftCmdRequest {
 export function encodeConfChangeEntry(header: ProposalHeader, changeType: eraftpb.ConfChangeType, peer: { id: number; addr: string }): eraftpb.ConfChange.$Properties {
   const context = encodeAdmin(header, { cmdType: AdminCmdType.ChangePeer, changePeer: { changeType, peer } })
   return { changeType, nodeId: peer.id, context }
-}
-
-export function headerOf(cmd: raft_cmdpb.RaftCmdRequest): ProposalHeader {
-  return { peerId: cmd.header?.peerId ?? 0, proposalId: cmd.header?.proposalId ?? 0 }
 }

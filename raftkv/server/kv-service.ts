@@ -6,7 +6,8 @@ import type { Connection } from '../transport/index.js'
 import { CloseCode } from '../transport/index.js'
 import type { RaftDriver, WriteOutcome } from './raft-driver.js'
 import type { ReadOutcome } from './reads.js'
-import { MAX_KEY_BYTES, MAX_VALUE_BYTES, MAX_SCAN_LIMIT, DEFAULT_SCAN_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from './limits.js'
+import { MAX_KEY_BYTES, MAX_VALUE_BYTES, MAX_SCAN_LIMIT, MAX_SCAN_REPLY_BYTES, DEFAULT_SCAN_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from './limits.js'
+import { ReplyFlow, type ReplyConnection } from './reply-flow.js'
 
 const Code = kvpb.ErrorCode
 const EMPTY = new Uint8Array(0)
@@ -16,9 +17,15 @@ type KvResponse = kvpb.KvResponse.$Properties
 /** Outstanding requests one connection may have before it gets SERVER_BUSY. */
 const MAX_INFLIGHT_PER_CONNECTION = 10_000
 
+/** What the KV service needs of a /kv connection. */
+export type KvConnection = ReplyConnection & Pick<Connection, 'onMessage' | 'close' | 'id' | 'remoteAddress'>
+
+/** What the KV service needs of the driver. */
+export type KvDriver = Pick<RaftDriver, 'read' | 'write' | 'leaderId' | 'storage'>
+
 export interface KvServiceOptions {
   log: Logger
-  driver: RaftDriver
+  driver: KvDriver
   /** The address of a peer, for NotLeader hints. */
   addrOf: (id: number) => string | undefined
   requestTimeoutMs?: number
@@ -33,11 +40,12 @@ export class KvService {
     this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   }
 
-  attach(conn: Connection): void {
+  attach(conn: KvConnection): void {
     let inflight = 0
+    const flow = new ReplyFlow(conn)
     const reply = (r: KvResponse): void => {
       inflight--
-      if (conn.isOpen) conn.send(kvpb.KvResponse.encode(r).finish())
+      flow.send(kvpb.KvResponse.encode(r).finish())
     }
     conn.onMessage((bytes) => {
       let req: kvpb.KvRequest
@@ -96,9 +104,9 @@ export class KvService {
         if (end.length > 0 && Buffer.compare(start, end) >= 0) return fail({ code: Code.BAD_REQUEST, message: 'scan start must be before end' })
         this.opts.driver.read(deadline, (o) => {
           if (!o.ok) return fail(this.readError(o))
-          const rows = this.opts.driver.storage.scan(start, end, limit + 1)
-          const more = rows.length > limit
-          reply({ id, scan: { pairs: rows.slice(0, limit).map((r) => ({ key: r.key, value: r.value })), more } })
+          // Bounded in bytes too: 10,000 pairs of 512 KiB would be 5 GB in one frame.
+          const { pairs, more } = this.opts.driver.storage.scanBounded(start, end, limit, MAX_SCAN_REPLY_BYTES)
+          reply({ id, scan: { pairs: pairs.map((r) => ({ key: r.key, value: r.value })), more } })
         })
         return
       }

@@ -4,6 +4,7 @@ import { pino } from 'pino'
 import { RaftKvNode } from './node.js'
 import { buildNodeConfig, type RawNodeArgs } from './node-config.js'
 import { NodeConfigError } from './errors.js'
+import { NODE_DEFAULTS as D } from './node-defaults.js'
 import { watchParent } from './parent-watch.js'
 import { positiveInt } from './node-config.js'
 
@@ -17,16 +18,18 @@ export function nodeCommand(): Command {
     .requiredOption('--peers <list>', 'every member as id=host:port, comma-separated (this node included)')
     .requiredOption('--data-dir <dir>', 'directory of this node\'s RocksDB and snapshots')
     .option('--listen <host:port>', 'address to bind (default: 127.0.0.1 and the port of this node\'s --peers entry)')
-    .option('--tick-ms <ms>', 'raft tick interval', '100')
-    .option('--election-tick <ticks>', 'election timeout in ticks (randomized up to twice that)', '10')
-    .option('--heartbeat-tick <ticks>', 'heartbeat interval in ticks', '2')
-    .option('--raft-log-gc-count-limit <n>', 'compact the raft log once it holds this many applied entries', '1000')
-    .option('--raft-log-gc-size-limit <bytes>', 'compact the raft log once it holds this many bytes', String(64 * 1024 * 1024))
-    .option('--request-timeout-ms <ms>', 'answer TIMEOUT to requests not done within this', '5000')
-    .option('--snapshot-rate-limit <MiBps>', 'limit each snapshot transfer to this many MiB/s (0: unlimited)', '0')
-    .option('--snapshot-max-send <n>', 'snapshots sent at once', '1')
-    .option('--snapshot-max-receive <n>', 'snapshots received at once (more are refused with a reason)', '1')
+    .option('--tick-ms <ms>', 'raft tick interval', String(D.tickMs))
+    .option('--election-tick <ticks>', 'election timeout in ticks (randomized up to twice that)', String(D.electionTick))
+    .option('--heartbeat-tick <ticks>', 'heartbeat interval in ticks', String(D.heartbeatTick))
+    .option('--raft-log-gc-count-limit <n>', 'compact the raft log once it holds this many applied entries', String(D.raftLogGcCountLimit))
+    .option('--raft-log-gc-size-limit <bytes>', 'compact the raft log once it holds this many bytes', String(D.raftLogGcSizeLimit))
+    .option('--request-timeout-ms <ms>', 'answer TIMEOUT to requests not done within this', String(D.requestTimeoutMs))
+    .option('--snapshot-rate-limit <MiBps>', 'limit each snapshot transfer to this many MiB/s (0: unlimited)', String(D.snapshotRateLimitMBps))
+    .option('--snapshot-max-send <n>', 'snapshots sent at once', String(D.snapshotMaxConcurrentSend))
+    .option('--snapshot-max-receive <n>', 'snapshots received at once (more are refused with a reason)', String(D.snapshotMaxConcurrentReceive))
     .option('--snapshot-chunk-bytes <bytes>', 'target size of one snapshot chunk (default 1 MiB)')
+    .option('--block-cache-mb <MiB>', 'RocksDB block cache, index and filter blocks included (default 8)')
+    .option('--memtable-mb <MiB>', 'RocksDB memtable budget: write buffers of a quarter each, at most 1.5x in memory (default 16)')
     .option('--parent-pid <pid>', 'exit when this process exits (the node always exits when its own parent does)')
     .option('--no-parent-watch', 'keep running after the parent process exits')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
@@ -36,7 +39,9 @@ export function nodeCommand(): Command {
       let parentPid: number | undefined
       try {
         parentPid = opts.parentPid === undefined ? undefined : positiveInt(opts.parentPid, '--parent-pid')
-        node = new RaftKvNode(buildNodeConfig({ ...opts, token: process.env.RAFTKV_TOKEN }), log.child({ node: Number(opts.id) }))
+        // A storage failure inside the driver loop: raft and disk may disagree; exit hard.
+        const onFatal = (): never => process.exit(70)
+        node = new RaftKvNode(buildNodeConfig({ ...opts, token: process.env.RAFTKV_TOKEN }), log.child({ node: Number(opts.id) }), { onFatal })
       } catch (e) {
         if (e instanceof NodeConfigError) {
           process.stderr.write(`raftkv node: ${e.message}\n`)

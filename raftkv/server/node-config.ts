@@ -1,5 +1,6 @@
 // The node's configuration, parsed and checked from the command line (typed errors only).
 import { NodeConfigError } from './errors.js'
+import { NODE_DEFAULTS as D } from './node-defaults.js'
 
 export interface PeerAddr {
   id: number
@@ -29,6 +30,10 @@ export interface NodeConfig {
   snapshotMaxConcurrentReceive: number
   /** Target size of one snapshot chunk in bytes (undefined: the storage default, 1 MiB). */
   snapshotChunkBytes?: number
+  /** RocksDB block cache bytes (index and filter blocks included). */
+  blockCacheBytes: number
+  /** RocksDB memtable budget in bytes. */
+  memtableBytes: number
 }
 
 function bad(message: string): NodeConfigError {
@@ -73,6 +78,14 @@ export function nonNegative(v: string | number, what: string): number {
   return n
 }
 
+/** A size given in MiB (integer, within [min, max]) as bytes; `fallback` when absent. */
+function mib(v: string | number | undefined, fallback: number, what: string, min: number, max: number): number {
+  if (v === undefined) return fallback
+  const n = positiveInt(v, what)
+  if (n < min || n > max) throw bad(`${what} must be in [${min}, ${max}], got ${n}`)
+  return n * 1024 * 1024
+}
+
 export interface RawNodeArgs {
   id: string | number
   peers: string
@@ -88,6 +101,10 @@ export interface RawNodeArgs {
   snapshotMaxSend?: string | number
   snapshotMaxReceive?: string | number
   snapshotChunkBytes?: string | number
+  /** MiB */
+  blockCacheMb?: string | number
+  /** MiB */
+  memtableMb?: string | number
   token?: string
 }
 
@@ -101,19 +118,21 @@ export function buildNodeConfig(a: RawNodeArgs): NodeConfig {
   if (token.length === 0) throw bad('the cluster token must be set in RAFTKV_TOKEN')
   if (/[\r\n]/.test(token)) throw bad('the cluster token (RAFTKV_TOKEN) must not contain line breaks')
   const listen = a.listen ? parseHostPort(a.listen, '--listen') : { host: '127.0.0.1', port: parseHostPort(self.addr, '--peers').port }
-  const electionTick = positiveInt(a.electionTick ?? 10, '--election-tick')
-  const heartbeatTick = positiveInt(a.heartbeatTick ?? 2, '--heartbeat-tick')
+  const electionTick = positiveInt(a.electionTick ?? D.electionTick, '--election-tick')
+  const heartbeatTick = positiveInt(a.heartbeatTick ?? D.heartbeatTick, '--heartbeat-tick')
   if (heartbeatTick >= electionTick) throw bad('--heartbeat-tick must be smaller than --election-tick')
   return {
     id, peers, dataDir: a.dataDir, listenHost: listen.host, listenPort: listen.port, token,
-    tickMs: positiveInt(a.tickMs ?? 100, '--tick-ms'),
+    tickMs: positiveInt(a.tickMs ?? D.tickMs, '--tick-ms'),
     electionTick, heartbeatTick,
-    raftLogGcCountLimit: positiveInt(a.raftLogGcCountLimit ?? 1000, '--raft-log-gc-count-limit'),
-    raftLogGcSizeLimit: positiveInt(a.raftLogGcSizeLimit ?? 64 * 1024 * 1024, '--raft-log-gc-size-limit'),
-    requestTimeoutMs: positiveInt(a.requestTimeoutMs ?? 5000, '--request-timeout-ms'),
-    snapshotRateLimitMBps: nonNegative(a.snapshotRateLimit ?? 0, '--snapshot-rate-limit'),
-    snapshotMaxConcurrentSend: positiveInt(a.snapshotMaxSend ?? 1, '--snapshot-max-send'),
-    snapshotMaxConcurrentReceive: positiveInt(a.snapshotMaxReceive ?? 1, '--snapshot-max-receive'),
+    raftLogGcCountLimit: positiveInt(a.raftLogGcCountLimit ?? D.raftLogGcCountLimit, '--raft-log-gc-count-limit'),
+    raftLogGcSizeLimit: positiveInt(a.raftLogGcSizeLimit ?? D.raftLogGcSizeLimit, '--raft-log-gc-size-limit'),
+    requestTimeoutMs: positiveInt(a.requestTimeoutMs ?? D.requestTimeoutMs, '--request-timeout-ms'),
+    snapshotRateLimitMBps: nonNegative(a.snapshotRateLimit ?? D.snapshotRateLimitMBps, '--snapshot-rate-limit'),
+    snapshotMaxConcurrentSend: positiveInt(a.snapshotMaxSend ?? D.snapshotMaxConcurrentSend, '--snapshot-max-send'),
+    snapshotMaxConcurrentReceive: positiveInt(a.snapshotMaxReceive ?? D.snapshotMaxConcurrentReceive, '--snapshot-max-receive'),
     ...(a.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: positiveInt(a.snapshotChunkBytes, '--snapshot-chunk-bytes') }),
+    blockCacheBytes: mib(a.blockCacheMb, D.blockCacheBytes, '--block-cache-mb', 1, 4095),
+    memtableBytes: mib(a.memtableMb, D.memtableBytes, '--memtable-mb', 4, 4096),
   }
 }

@@ -2,7 +2,7 @@
 // server with its /raft, /kv and /admin services.
 import type { Logger } from 'pino'
 import { RawNode, type RaftLogger } from '../raft/index.js'
-import { PeerStorage, type StorageEvent } from '../storage/index.js'
+import { PeerStorage } from '../storage/index.js'
 import { TransportServer } from '../transport/index.js'
 import { RaftDriver } from './raft-driver.js'
 import { KvService } from './kv-service.js'
@@ -13,6 +13,12 @@ import { NodeError } from './errors.js'
 import type { adminpb } from '../../proto/generated/protos.js'
 import { SnapshotService } from './snapshot-service.js'
 import { readTombstone, writeTombstone, type Tombstone } from './tombstone.js'
+import { StorageEventRelay } from './storage-events.js'
+
+export interface NodeHooks {
+  /** The driver hit a storage failure and stopped (the node command exits 70). */
+  onFatal?: (err: unknown) => void
+}
 
 export class RaftKvNode {
   private storage: PeerStorage | undefined
@@ -25,14 +31,16 @@ export class RaftKvNode {
   private tombstone: Tombstone | undefined
   port = 0
 
-  constructor(readonly config: NodeConfig, private readonly log: Logger) {}
+  constructor(readonly config: NodeConfig, private readonly log: Logger, private readonly hooks: NodeHooks = {}) {}
 
   async start(): Promise<void> {
     const c = this.config
     const log = this.log
-    let onStorageEvent: (e: StorageEvent) => void = () => {}
+    // Subscribed before open: open() may finish an interrupted snapshot apply, and say so.
+    const storageEvents = new StorageEventRelay(log)
     this.storage = await PeerStorage.open({
-      dataDir: c.dataDir, initialPeers: c.peers, onEvent: (e) => onStorageEvent(e),
+      dataDir: c.dataDir, initialPeers: c.peers, onEvent: storageEvents.listener,
+      engine: { blockCacheBytes: c.blockCacheBytes, memtableBytes: c.memtableBytes },
       ...(c.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: c.snapshotChunkBytes }),
     })
     const storage = this.storage
@@ -53,14 +61,11 @@ export class RaftKvNode {
       maxConcurrentSend: c.snapshotMaxConcurrentSend, maxConcurrentReceive: c.snapshotMaxConcurrentReceive,
     })
     const snapshots = this.snapshots
-    onStorageEvent = (e) => {
-      snapshots.onStorageEvent(e)
-      if (e.type === 'log-gc') log.debug({ event: 'log-deleted', deletedBelow: e.deletedBelow }, 'raft log compacted on disk')
-      if (e.type === 'log-gc-failed') log.warn({ err: e.error }, 'raft log range delete failed')
-    }
+    storageEvents.attach((e) => snapshots.onStorageEvent(e))
     this.driver = new RaftDriver(rawNode, storage, server.peers, {
       nodeId: c.id, tickMs: c.tickMs, log: log.child({ component: 'driver' }),
       gcCountLimit: c.raftLogGcCountLimit, gcSizeLimit: c.raftLogGcSizeLimit, sendSnapshot: (m) => snapshots.send(m),
+      onFatal: this.hooks.onFatal,
       onRemovedSelf: (index) => this.retire(`applied the conf change removing it (index ${index})`),
     })
     const driver = this.driver
@@ -118,6 +123,7 @@ export class RaftKvNode {
       nodeId: this.config.id, addr: `${this.config.listenHost}:${this.port}`, startedAt: this.startedAt,
       driver: this.driver, peers: this.server.peers, kv: this.kv, snapshots: () => this.snapshots!.stats(),
       removed: this.tombstone !== undefined,
+      budget: { blockCacheBytes: this.config.blockCacheBytes, memtableBytes: this.config.memtableBytes, raftLogGcSizeLimit: this.config.raftLogGcSizeLimit },
     })
   }
 

@@ -2,15 +2,20 @@
 // proposals and reads queued by the services, and Ready handling in strict order —
 // persist (one synced batch), send, apply (one atomic batch), answer, advance.
 import type { Logger } from 'pino'
-import { ErrProposalDropped, ErrStepPeerNotFound, MessageType, None, StateType, isEmptySnap, stateName, type RawNode, type Message, type Entry } from '../raft/index.js'
+import {
+  ConfChangeType, ErrProposalDropped, ErrStepPeerNotFound, MessageType, None, StateType, isEmptySnap, stateName,
+  type Entry, type Message, type RawNode, type Ready,
+} from '../raft/index.js'
 import type { PeerStorage } from '../storage/index.js'
 import type { PeerTransport } from '../transport/index.js'
-import { Applier } from './applier.js'
+import { Applier, type ApplyStore } from './applier.js'
 import { ProposalTracker, type ProposalOutcome } from './proposals.js'
 import { ReadQueue, type ReadOutcome } from './reads.js'
 import { encodeWrite, encodeAdmin, encodeConfChangeEntry, AdminCmdType, type WriteOp } from './commands.js'
 import { MAX_PENDING_PROPOSALS } from './limits.js'
-import { ConfChangeType } from '../raft/index.js'
+import { NODE_DEFAULTS } from './node-defaults.js'
+import { planReady } from './ready-plan.js'
+import { compactLogIndex } from './log-gc-policy.js'
 import { peerChangeProblem } from './peer-change.js'
 
 /** Fast failover: the survivors of a lost leader campaign this far apart (by rank), plus a jitter. */
@@ -19,10 +24,20 @@ const FAILOVER_JITTER_MS = 10
 
 export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' } | { ok: false; reason: 'invalid'; detail: string }
 
+/** What the driver (and the KV service reading through it) needs of the storage (PeerStorage). */
+export type DriverStorage = ApplyStore & Pick<PeerStorage, 'lastIndex' | 'saveReadyState' | 'logByteSize' | 'get' | 'scanBounded' | 'engineMemory'>
+/** What the driver needs of the peer transport (PeerTransport). */
+export type DriverPeers = Pick<PeerTransport, 'onMessages' | 'onUnreachable' | 'onPeerLost' | 'send' | 'setPeers'>
+
 export interface DriverOptions {
   nodeId: number
   tickMs: number
   log: Logger
+  /**
+   * A storage failure inside the loop leaves raft and disk in an unknown relation: the
+   * driver stops and calls this (the node command exits 70). Without it, it logs and stays stopped.
+   */
+  onFatal?: (err: unknown) => void
   /** Log GC: propose CompactLog once applied - truncated reaches this many entries. */
   gcCountLimit?: number
   /** Log GC: or once the log holds this many bytes. */
@@ -67,8 +82,8 @@ export class RaftDriver {
 
   constructor(
     readonly rawNode: RawNode,
-    readonly storage: PeerStorage,
-    private readonly peers: PeerTransport,
+    readonly storage: DriverStorage,
+    private readonly peers: DriverPeers,
     private readonly opts: DriverOptions,
   ) {
     this.log = opts.log
@@ -127,11 +142,11 @@ export class RaftDriver {
   }
 
   get isLeader(): boolean {
-    return this.rawNode.raft.state === StateType.Leader
+    return this.rawNode.basicStatus().raftState === StateType.Leader
   }
 
   get leaderId(): number {
-    return this.rawNode.raft.lead
+    return this.rawNode.basicStatus().lead
   }
 
   /** Queues a write; it is proposed with the others of this round as one batch. */
@@ -158,14 +173,14 @@ export class RaftDriver {
     const problem = peerChangeProblem(changeType === ConfChangeType.RemoveNode ? 'remove' : 'add', peer, this.storage.regionState.region.peers)
     if (problem !== undefined) return done({ ok: false, reason: 'invalid', detail: problem })
     const pid = this.proposals.newId()
+    let at
     try {
-      this.rawNode.proposeConfChange(encodeConfChangeEntry({ peerId: this.opts.nodeId, proposalId: pid }, changeType, peer))
+      at = this.rawNode.proposeConfChange(encodeConfChangeEntry({ peerId: this.opts.nodeId, proposalId: pid }, changeType, peer))
     } catch (e) {
       if (e === ErrProposalDropped) return done({ ok: false, reason: 'dropped' })
       throw e
     }
-    const log = this.rawNode.raft.raftLog
-    this.proposals.track(pid, log.lastIndex(), this.rawNode.raft.term, deadline, done)
+    this.proposals.track(pid, at.index, at.term, deadline, done)
     this.schedule()
   }
 
@@ -194,27 +209,24 @@ export class RaftDriver {
     this.schedule()
   }
 
-  /**
-   * Log GC (leader): once the applied log outgrows the limits, propose CompactLog up to
-   * what every follower already has — or up to applied when one lags too far behind
-   * (it will catch up through a snapshot).
-   */
+  /** Log GC (leader): proposes CompactLog when the policy (log-gc-policy.ts) says so. */
   private maybeCompactLog(): void {
-    const countLimit = this.opts.gcCountLimit ?? 1000
-    const sizeLimit = this.opts.gcSizeLimit ?? 64 * 1024 * 1024
-    if (!this.isLeader) return
+    const isLeader = this.isLeader
+    if (!isLeader) return
     const applied = this.storage.appliedIndex
     const truncated = this.storage.truncatedIndex
-    if (applied - truncated < countLimit && this.storage.logByteSize < sizeLimit) return
-    // One CompactLog at a time; give up on a lost one after a few seconds.
-    if (this.pendingCompact > truncated && Date.now() - this.pendingCompactAt < 5000) return
-    let minMatch = applied
-    for (const [id, pr] of this.rawNode.raft.prs) if (id !== this.opts.nodeId) minMatch = Math.min(minMatch, pr.match)
-    const compactIndex = minMatch > truncated && applied - minMatch < countLimit ? minMatch : applied
-    if (compactIndex <= truncated) return
+    const followerMatches: number[] = []
+    for (const [id, pr] of this.rawNode.getProgress()) if (id !== this.opts.nodeId) followerMatches.push(pr.match)
+    const compactIndex = compactLogIndex({
+      isLeader, applied, truncated, logBytes: this.storage.logByteSize, followerMatches,
+      countLimit: this.opts.gcCountLimit ?? NODE_DEFAULTS.raftLogGcCountLimit,
+      sizeLimit: this.opts.gcSizeLimit ?? NODE_DEFAULTS.raftLogGcSizeLimit,
+      pendingCompact: this.pendingCompact, pendingCompactAgeMs: Date.now() - this.pendingCompactAt,
+    })
+    if (compactIndex === 0) return
     let compactTerm: number
     try {
-      compactTerm = this.rawNode.raft.raftLog.term(compactIndex)
+      compactTerm = this.rawNode.term(compactIndex)
     } catch {
       return
     }
@@ -248,7 +260,7 @@ export class RaftDriver {
     if (this.stopped) return
     for (const m of msgs) {
       this.counters.messagesReceived++
-      if ((m.msgType === MessageType.MsgHeartbeat || m.msgType === MessageType.MsgAppend) && m.from === this.rawNode.raft.lead && !this.isLeader) {
+      if ((m.msgType === MessageType.MsgHeartbeat || m.msgType === MessageType.MsgAppend) && m.from === this.leaderId && !this.isLeader) {
         const now = performance.now()
         if (this.lastLeaderContact > 0) this.leaderGapMaxMs = Math.max(this.leaderGapMaxMs, now - this.lastLeaderContact)
         this.lastLeaderContact = now
@@ -284,9 +296,11 @@ export class RaftDriver {
         while (!this.stopped && this.rawNode.hasReady()) await this.handleReady()
       } while (this.rerun && !this.stopped)
     } catch (err) {
-      // A storage failure leaves raft and disk in an unknown relation: stop hard.
-      this.log.fatal({ err }, 'raft driver failed; exiting')
-      process.exit(70)
+      // A storage failure leaves raft and disk in an unknown relation: nothing more may run.
+      this.stopped = true
+      if (this.timer) clearInterval(this.timer)
+      this.log.fatal({ err }, 'raft driver failed')
+      this.opts.onFatal?.(err)
     }
   }
 
@@ -300,8 +314,9 @@ export class RaftDriver {
     }
     const ids = batch.map(() => this.proposals.newId())
     const datas = batch.map((q, i) => encodeWrite({ peerId: this.opts.nodeId, proposalId: ids[i]! }, q.op))
+    let at
     try {
-      this.rawNode.proposeBatch(datas)
+      at = this.rawNode.proposeBatch(datas)
     } catch (e) {
       if (e !== ErrProposalDropped) throw e
       this.counters.proposalsDropped += batch.length
@@ -309,10 +324,7 @@ export class RaftDriver {
       return
     }
     this.counters.proposals += batch.length
-    const last = this.rawNode.raft.raftLog.lastIndex()
-    const term = this.rawNode.raft.term
-    const first = last - batch.length + 1
-    batch.forEach((q, i) => this.proposals.track(ids[i]!, first + i, term, q.deadline, q.done))
+    batch.forEach((q, i) => this.proposals.track(ids[i]!, at.index + i, at.term, q.deadline, q.done))
   }
 
   private flushReads(): void {
@@ -322,47 +334,58 @@ export class RaftDriver {
     this.rawNode.readIndex(ctx)
   }
 
+  /** Carries out one Ready in the order ready-plan.ts decides (persist, send, apply, advance). */
   private async handleReady(): Promise<void> {
     const rd = this.rawNode.ready()
     this.counters.readyHandled++
     if (rd.softState) this.noteRole(rd.softState.raftState, rd.softState.lead)
-    // Committed entries already on disk are applied (and answered) before this Ready's
-    // fsync: they do not depend on it, and the clients waiting on them need not wait
-    // for the disk. The commit index covering them is written first, so that applied
-    // never runs ahead of the persisted commit.
-    // Not when this Ready installs a snapshot (it must come first), and never an entry
-    // that this Ready's entries overwrite on disk (the persisted copy may be stale).
-    const persistedLast = this.storage.lastIndex()
-    const limit = rd.entries.length > 0 ? Math.min(persistedLast, (rd.entries[0]!.index ?? 0) - 1) : persistedLast
     const committed = rd.committedEntries
-    let early = 0
-    if (isEmptySnap(rd.snapshot)) while (early < committed.length && (committed[early]!.index ?? 0) <= limit) early++
-    if (early > 0 && rd.entries.length > 0) {
-      const hs = rd.hardState
-      if ((hs.term ?? 0) !== 0) {
-        await this.storage.saveReadyState({ hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit ?? 0, limit) }, entries: [] })
+    const plan = planReady({
+      persistedLastIndex: this.storage.lastIndex(),
+      firstNewIndex: rd.entries.length > 0 ? rd.entries[0]!.index ?? 0 : 0,
+      hasSnapshot: !isEmptySnap(rd.snapshot),
+      committedIndexes: committed.map((e) => e.index ?? 0),
+      hardState: rd.hardState,
+    })
+    for (const step of plan) {
+      switch (step.kind) {
+        case 'persist-commit':
+          await this.storage.saveReadyState({ hardState: step.hardState, entries: [] })
+          break
+        case 'apply':
+          this.applyEntries(step.start === 0 && step.end === committed.length ? committed : committed.slice(step.start, step.end))
+          break
+        case 'persist':
+          await this.storage.saveReadyState({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
+          this.counters.entriesPersisted += rd.entries.length
+          break
+        case 'send':
+          this.sendMessages(rd.messages)
+          break
+        case 'advance':
+          this.advance(rd)
+          break
       }
-      this.applyEntries(committed.slice(0, early))
-    } else {
-      early = 0
     }
-    await this.storage.saveReadyState({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
-    this.counters.entriesPersisted += rd.entries.length
-    if (rd.messages.length > 0) {
-      let msgs = rd.messages
-      if (this.opts.sendSnapshot && msgs.some((m) => m.msgType === MessageType.MsgSnapshot)) {
-        for (const m of msgs) if (m.msgType === MessageType.MsgSnapshot) this.opts.sendSnapshot(m)
-        msgs = msgs.filter((m) => m.msgType !== MessageType.MsgSnapshot)
-      }
-      this.peers.send(msgs)
-      this.counters.messagesSent += msgs.length
+    // Check the log size as it grows, not only on ticks, so that it stays bounded under load.
+    if (committed.length > 0) this.maybeCompactLog()
+  }
+
+  private sendMessages(messages: Message[]): void {
+    if (messages.length === 0) return
+    let msgs = messages
+    if (this.opts.sendSnapshot && msgs.some((m) => m.msgType === MessageType.MsgSnapshot)) {
+      for (const m of msgs) if (m.msgType === MessageType.MsgSnapshot) this.opts.sendSnapshot(m)
+      msgs = msgs.filter((m) => m.msgType !== MessageType.MsgSnapshot)
     }
-    if (early < committed.length) this.applyEntries(early === 0 ? committed : committed.slice(early))
+    this.peers.send(msgs)
+    this.counters.messagesSent += msgs.length
+  }
+
+  private advance(rd: Ready): void {
     for (const rs of rd.readStates) this.reads.answered(rs.requestCtx, rs.index)
     this.rawNode.advance(rd)
     this.reads.serve(this.storage.appliedIndex)
-    // Check the log size as it grows, not only on ticks, so that it stays bounded under load.
-    if (committed.length > 0) this.maybeCompactLog()
   }
 
   private applyEntries(entries: readonly Entry[]): void {
@@ -387,6 +410,6 @@ export class RaftDriver {
       this.counters.leaderChanges++
       this.lastLead = lead
     }
-    this.log.info({ event: 'role-changed', role: stateName(role), leader: lead, term: this.rawNode.raft.term }, 'raft role changed')
+    this.log.info({ event: 'role-changed', role: stateName(role), leader: lead, term: this.rawNode.basicStatus().term }, 'raft role changed')
   }
 }

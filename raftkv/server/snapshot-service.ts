@@ -17,7 +17,7 @@ export interface SnapshotServiceOptions {
   nodeId: number
   token: string
   log: Logger
-  storage: PeerStorage
+  storage: Pick<PeerStorage, 'acquireSnapshot' | 'beginReceiveSnapshot' | 'appliedIndex'>
   addrOf: (id: number) => string | undefined
   /** Hands a fully received and verified MsgSnapshot to raft. */
   step: (m: Message) => void

@@ -9,12 +9,26 @@ export interface StatusSources {
   nodeId: number
   addr: string
   startedAt: number
-  driver: RaftDriver
-  peers: PeerTransport
-  kv: KvService
+  driver: Pick<RaftDriver, 'rawNode' | 'storage' | 'counters' | 'proposals' | 'reads' | 'leaderGapMaxMs'>
+  peers: Pick<PeerTransport, 'stats' | 'getFaults'>
+  kv: Pick<KvService, 'counters'>
   snapshots?: () => adminpb.SnapshotStats.$Properties
   /** This node was removed from the cluster (a tombstone). */
   removed?: boolean
+  /** The memory budget's settable parts (shown as budget.* counters). */
+  budget?: { blockCacheBytes: number; memtableBytes: number; raftLogGcSizeLimit: number }
+}
+
+/** memory.* counters: where the process's memory is (RSS, JS heap, Buffers, RocksDB's parts). */
+function memoryCounters(storage: RaftDriver['storage'], counters: Record<string, number>): void {
+  const m = process.memoryUsage()
+  counters['memory.rssBytes'] = m.rss
+  counters['memory.heapUsedBytes'] = m.heapUsed
+  counters['memory.externalBytes'] = m.external
+  const rocks = storage.engineMemory()
+  counters['memory.rocksdb.memtablesBytes'] = rocks.memtablesBytes
+  counters['memory.rocksdb.blockCacheBytes'] = rocks.blockCacheBytes
+  counters['memory.rocksdb.tableReadersBytes'] = rocks.tableReadersBytes
 }
 
 export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties {
@@ -27,10 +41,15 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
   const t = src.peers.stats()
   for (const [k, v] of Object.entries(t)) if (typeof v === 'number') counters[`transport.${k}`] = v
   for (const [k, v] of Object.entries(t.dropped)) counters[`transport.dropped.${k}`] = v
+  for (const [peer, byType] of Object.entries(t.sentByPeer)) {
+    for (const [type, v] of Object.entries(byType)) counters[`transport.sent.${peer}.${type}`] = v
+  }
   counters['raft.pendingProposals'] = src.driver.proposals.size
   counters['raft.leaderGapMaxMs'] = Math.round(src.driver.leaderGapMaxMs)
   counters['raft.pendingReads'] = src.driver.reads.pending
   counters['storage.logBytes'] = storage.logByteSize
+  memoryCounters(storage, counters)
+  for (const [k, v] of Object.entries(src.budget ?? {})) counters[`budget.${k}`] = v
   return {
     id: src.nodeId,
     role: stateName(st.raftState),

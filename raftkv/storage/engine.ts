@@ -10,9 +10,28 @@
 import { RocksLevel, type RocksIterator } from '@nxtedition/rocksdb'
 import { StorageError } from './errors.js'
 
+/**
+ * RocksDB sized for a small node (measured in ../../bench/results/scale.json): the
+ * binding's defaults (64 MiB write buffers, two of them, WAL files preallocated to match)
+ * cost ~150 MB of RSS and 75 MB of an empty data dir.
+ */
 export interface EngineOptions {
-  /** Block cache bytes (RocksDB default here: 8 MiB). */
-  cacheSize?: number
+  /** Block cache bytes, index and filter blocks counted in it (default 8 MiB). */
+  blockCacheBytes?: number
+  /**
+   * Memtable budget (default 16 MiB): write buffers of a quarter of it, flushed two at a
+   * time, at most six in memory (1.5 x the budget at worst); WAL preallocation follows.
+   */
+  memtableBytes?: number
+}
+
+export const ENGINE_DEFAULTS: Required<EngineOptions> = { blockCacheBytes: 8 << 20, memtableBytes: 16 << 20 }
+
+/** What RocksDB itself says it holds in memory. */
+export interface EngineMemory {
+  memtablesBytes: number
+  blockCacheBytes: number
+  tableReadersBytes: number
 }
 
 const toBuffer = (b: Uint8Array): Buffer =>
@@ -79,9 +98,31 @@ export class Engine {
   private constructor(private readonly db: RocksLevel, readonly path: string) {}
 
   static async open(path: string, options: EngineOptions = {}): Promise<Engine> {
+    const o = { ...ENGINE_DEFAULTS, ...options }
     const db = new RocksLevel(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' })
-    await db.open({ createIfMissing: true, ...(options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {}) })
+    await db.open({
+      createIfMissing: true,
+      // 'level' is what makes the binding honour memtableMemoryBudget (see rocksdb.d.ts).
+      compaction: 'level',
+      memtableMemoryBudget: o.memtableBytes,
+      cacheSize: o.blockCacheBytes,
+      cacheIndexAndFilterBlocks: true,
+    })
     return new Engine(db, path)
+  }
+
+  /** RocksDB's own memory figures (memtables, block cache, table readers outside the cache). */
+  memory(): EngineMemory {
+    this.checkOpen()
+    const prop = (name: string): number => {
+      const n = Number(this.db.getProperty(name))
+      return Number.isFinite(n) ? n : 0
+    }
+    return {
+      memtablesBytes: prop('rocksdb.cur-size-all-mem-tables'),
+      blockCacheBytes: prop('rocksdb.block-cache-usage'),
+      tableReadersBytes: prop('rocksdb.estimate-table-readers-mem'),
+    }
   }
 
   get isOpen(): boolean {

@@ -1,8 +1,10 @@
 // raftkv/storage: the node's RocksDB storage. What the server needs, and no more:
 // PeerStorage (raft's Storage on RocksDB: log, states, apply, snapshots), its events and
-// errors, the region types, and the snapshot descriptor codec (eraftpb.Snapshot.data).
+// errors, the region types, RocksDB's sizing options and memory figures, and the
+// snapshot descriptor codec (eraftpb.Snapshot.data).
 // Everything else (engine, key layout, chunk files, GC) stays inside the package.
 export { PeerStorage, type KvEntry, type PeerStorageOptions, type ReadyState } from './peer-storage.js'
+export { ENGINE_DEFAULTS, type EngineMemory, type EngineOptions } from './engine.js'
 export { StorageError, isStorageError, type StorageErrorCode } from './errors.js'
 export type { StorageEvent, StorageEventListener } from './events.js'
 export { REGION_ID } from './keys.js'

@@ -182,6 +182,31 @@ describe('PeerStorage: applying', () => {
     expect(s.get(b('d'))).toEqual(b('4'))
   })
 
+  it('bounds a scan in pairs and in bytes, always returning at least one pair, and says whether more are left', async () => {
+    const s = await open(await dirs.make())
+    await s.saveReadyState({ hardState: { term: 1, vote: 1, commit: 1 }, entries: ents(1, 1, 1) })
+    const batch = s.newApplyBatch()
+    for (let i = 0; i < 100; i++) batch.put(b(`k${String(i).padStart(3, '0')}`), Buffer.alloc(1000, i))
+    s.commitApply(batch, 1)
+    const keys = (r: { pairs: { key: Buffer }[] }): string[] => r.pairs.map((p) => p.key.toString())
+    const all = s.scanBounded(b(''), b(''), 1000, 1 << 30)
+    expect(all.pairs).toHaveLength(100)
+    expect(all.more).toBe(false)
+    expect(keys(all)).toEqual(s.scan(b(''), b('')).map((p) => p.key.toString()))
+    const byCount = s.scanBounded(b(''), b(''), 40, 1 << 30)
+    expect(keys(byCount)).toEqual(keys(all).slice(0, 40))
+    expect(byCount.more).toBe(true)
+    // 1004 bytes a pair: the bound is reached by the 10th pair.
+    const byBytes = s.scanBounded(b('k010'), b(''), 1000, 10_000)
+    expect(keys(byBytes)).toEqual(keys(all).slice(10, 20))
+    expect(byBytes.more).toBe(true)
+    expect(s.scanBounded(b(''), b(''), 1000, 1).pairs).toHaveLength(1)
+    const exact = s.scanBounded(b('k090'), b(''), 10, 1 << 30)
+    expect(exact.pairs).toHaveLength(10)
+    expect(exact.more).toBe(false)
+    expect(s.scanBounded(b('k050'), b('k053'), 1000, 1 << 30)).toEqual({ pairs: s.scan(b('k050'), b('k053')), more: false })
+  })
+
   it('refuses to apply past the persisted commit index or backwards', async () => {
     const s = await open(await dirs.make())
     await s.saveReadyState({ hardState: { term: 1, vote: 1, commit: 2 }, entries: ents(1, 3, 1) })

@@ -13,7 +13,7 @@ import {
   type ConfState, type Entry, type HardState, type Snapshot, type Storage,
 } from '../raft/index.js'
 import { ApplyBatch } from './apply-batch.js'
-import { Engine, WriteBatch } from './engine.js'
+import { Engine, WriteBatch, type EngineMemory, type EngineOptions } from './engine.js'
 import { EntryCache } from './entry-cache.js'
 import { StorageError } from './errors.js'
 import type { StorageEvent, StorageEventListener } from './events.js'
@@ -38,8 +38,8 @@ export interface PeerStorageOptions {
   regionId?: number
   /** Target bytes per snapshot chunk (default 1 MiB). */
   snapshotChunkBytes?: number
-  /** RocksDB block cache bytes. */
-  cacheSize?: number
+  /** RocksDB sizing (block cache, memtables): a small node's by default. */
+  engine?: EngineOptions
   onEvent?: StorageEventListener
 }
 
@@ -99,7 +99,7 @@ export class PeerStorage implements Storage {
   static async open(options: PeerStorageOptions): Promise<PeerStorage> {
     const regionId = options.regionId ?? REGION_ID
     const emit = options.onEvent ?? (() => {})
-    const engine = await Engine.open(join(options.dataDir, 'db'), options.cacheSize !== undefined ? { cacheSize: options.cacheSize } : {})
+    const engine = await Engine.open(join(options.dataDir, 'db'), options.engine ?? {})
     try {
       if (engine.get(regionStateKey(regionId)) === undefined) bootstrap(engine, regionId, options.initialPeers ?? [])
       const states = loadStates(engine, regionId)
@@ -186,6 +186,11 @@ export class PeerStorage implements Storage {
   }
 
   /** Approximate bytes of the untruncated log held in memory (for a GC size limit). */
+  /** RocksDB's own memory figures (for the node's status). */
+  engineMemory(): EngineMemory {
+    return this.engine.memory()
+  }
+
   get logByteSize(): number {
     return this.cache.byteSize
   }
@@ -299,6 +304,33 @@ export class PeerStorage implements Storage {
     this.checkReadable()
     const r = dataRange(start, end)
     return this.engine.scan(r.start, r.end, limit).map(([k, v]) => ({ key: decodeDataKey(k), value: v }))
+  }
+
+  /**
+   * Like scan, but also stops once the pairs hold `maxBytes` of keys and values (at least
+   * one pair is returned); `more` says whether pairs are left in the range. Reads in pages,
+   * all within this call, so it sees one state.
+   */
+  scanBounded(start: Uint8Array, end: Uint8Array, limit: number, maxBytes: number): { pairs: KvEntry[]; more: boolean } {
+    this.checkReadable()
+    const r = dataRange(start, end)
+    const pairs: KvEntry[] = []
+    let bytes = 0
+    let from: Uint8Array = r.start
+    let page = 16
+    for (;;) {
+      const rows = this.engine.scan(from, r.end, page)
+      for (const [k, v] of rows) {
+        if (pairs.length >= limit || (pairs.length > 0 && bytes >= maxBytes)) return { pairs, more: true }
+        const key = decodeDataKey(k)
+        pairs.push({ key, value: v })
+        bytes += key.byteLength + v.byteLength
+      }
+      if (rows.length < page) return { pairs, more: false }
+      // The smallest key after the last one read.
+      from = Buffer.concat([rows[rows.length - 1]![0], Buffer.from([0])])
+      page = Math.min(page * 2, 1024)
+    }
   }
 
   // ---- snapshots ----

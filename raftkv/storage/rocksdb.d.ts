@@ -10,6 +10,8 @@ declare module '@nxtedition/rocksdb' {
     infoLogLevel?: string
     /** Block cache bytes (default 8 MiB). */
     cacheSize?: number
+    /** Charge index and filter blocks to the block cache (default false: held outside, unbounded). */
+    cacheIndexAndFilterBlocks?: boolean
     /** Memtable budget in bytes (default 256 MiB) when `compaction` is set. */
     memtableMemoryBudget?: number
     compaction?: 'level' | 'universal'

@@ -1,6 +1,10 @@
 // Capped exponential backoff with jitter: base, 2·base, 4·base, ... up to max, each
 // delay drawn in [d/2, d) so that peers that lost each other together do not redial
 // in lockstep. The random source is injected (a seeded one in tests).
+// raftkv/client has its own (backoff.ts there, full jitter, one function): the two packages
+// may not import each other and share no lower layer but proto, and they want different
+// things — a link redials forever and never sooner than half the ceiling; a client retry
+// within a deadline may go at once.
 
 export interface BackoffOptions {
   baseMs: number

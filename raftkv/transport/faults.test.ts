@@ -24,4 +24,24 @@ describe('FaultFilter', () => {
     expect(() => validateFaults({ blockedPeers: 'x' as never, dropRate: 0, delayMs: 0, jitterMs: 0 })).toThrow(InvalidFaultsError)
     expect(() => validateFaults({ blockedPeers: [], dropRate: Infinity, delayMs: 0, jitterMs: 0 })).toThrow(InvalidFaultsError)
   })
+
+  it('lets a per-peer link entry replace the node-wide rate and delay for that peer only', () => {
+    const f = new FaultFilter(cycleRng([0.2, 0.7]))
+    f.set({ blockedPeers: [], dropRate: 0, delayMs: 5, jitterMs: 0, links: [{ peer: 3, dropRate: 1, delayMs: 200, jitterMs: 0 }] })
+    expect([f.shouldDrop(2), f.shouldDrop(3)]).toEqual([false, true])
+    expect([f.delay(2), f.delay(3), f.delay()]).toEqual([5, 200, 5])
+    expect(f.get().links).toEqual([{ peer: 3, dropRate: 1, delayMs: 200, jitterMs: 0 }])
+    f.set(noFaults())
+    expect(f.shouldDrop(3)).toBe(false)
+    expect(f.get()).toEqual(noFaults())
+  })
+
+  it('validates link entries and leaves `links` out when there are none', () => {
+    expect(validateFaults({ ...noFaults(), links: [] })).toEqual(noFaults())
+    expect(validateFaults({ ...noFaults(), links: [{ peer: 4, dropRate: 0.5, delayMs: 0, jitterMs: 0 }, { peer: 2, dropRate: 0, delayMs: 1, jitterMs: 0 }] }).links!.map((l) => l.peer)).toEqual([2, 4])
+    expect(() => validateFaults({ ...noFaults(), links: [{ peer: 0, dropRate: 0, delayMs: 0, jitterMs: 0 }] })).toThrow(InvalidFaultsError)
+    expect(() => validateFaults({ ...noFaults(), links: [{ peer: 2, dropRate: 2, delayMs: 0, jitterMs: 0 }] })).toThrow(InvalidFaultsError)
+    expect(() => validateFaults({ ...noFaults(), links: [{ peer: 2, dropRate: 0, delayMs: 0, jitterMs: 0 }, { peer: 2, dropRate: 0, delayMs: 1, jitterMs: 0 }] })).toThrow(InvalidFaultsError)
+    expect(() => validateFaults({ ...noFaults(), links: 'x' as never })).toThrow(InvalidFaultsError)
+  })
 })

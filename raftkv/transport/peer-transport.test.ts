@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { eraftpb } from '../../proto/generated/protos.js'
-import { CloseCode, ID_HEADER } from './constants.js'
+import { CloseCode, ID_HEADER, MAX_WIRE_TERM } from './constants.js'
 import { InvalidArgumentError, InvalidFaultsError, ServerStateError } from './errors.js'
 import { PeerTransport } from './peer-transport.js'
 import { encodeRaftFrames } from './raft-codec.js'
@@ -122,6 +122,24 @@ describe('PeerTransport over /raft', () => {
     second.send(encodeRaftFrames(1, 1, 2, [msg(1, 2, 7)], 1 << 20).frames[0]!.bytes)
     await waitFor(() => box.all().length === 1, 'message on the newer socket')
     expect(server.stats().connections['/raft']).toBe(1)
+  })
+
+  it('drops messages whose inner from/to is not the link\'s peer or whose term is over the bound, logging once per connection', async () => {
+    const { server, port, lines } = await h.node(2)
+    server.peers.setPeers(new Map([[1, '127.0.0.1:1'], [3, '127.0.0.1:1']]))
+    const box = inbox(server)
+    const link = h.client(port, '/raft', undefined, 1)
+    await opened(link)
+    const spoofed = { ...msg(1, 2, 1), from: 3 }
+    const huge = { ...msg(1, 2, 1), term: MAX_WIRE_TERM + 1 }
+    const hugeEntry = { ...msg(1, 2, 1), entries: [{ term: 2 ** 53 - 1, index: 2 }] }
+    for (const batch of [[spoofed, huge], [hugeEntry, msg(1, 2, 5)]]) link.send(encodeRaftFrames(1, 1, 2, batch, 1 << 20).frames[0]!.bytes)
+    await waitFor(() => box.all().length === 1, 'the one good message')
+    expect(box.all()[0]!.index).toBe(5)
+    expect(server.peers.stats().dropped).toMatchObject({ spoofed: 1, outOfBound: 2 })
+    const warned = lines.filter((l) => l.event === 'raft-messages-refused')
+    expect(warned).toHaveLength(1)
+    expect(warned[0]).toMatchObject({ peer: 1, spoofed: 1, outOfBound: 1 })
   })
 
   it('is refused with a wrong token: the dial fails with a log line on both sides', async () => {

@@ -58,6 +58,10 @@ export type LostListener = (peerId: number) => void
 /** A peer that once accepted this node says it is not in its membership any more. */
 export type RemovedListener = (byPeer: number, how: string) => void
 
+function messageTypeName(t: number): string {
+  return MessageType[t] ?? `type${t}`
+}
+
 export class PeerTransport {
   readonly nodeId: number
   private readonly regionId: number
@@ -172,16 +176,17 @@ export class PeerTransport {
         dropped.blocked += group.length
         continue
       }
-      const kept = group.filter(() => !this.faults.shouldDrop())
+      const kept = group.filter(() => !this.faults.shouldDrop(to))
       dropped.dropRate += group.length - kept.length
       if (kept.length === 0) continue
+      this.countSent(to, kept)
       const { frames, tooLarge } = encodeRaftFrames(this.regionId, this.nodeId, to, kept, this.maxFrameBytes)
       if (tooLarge.length > 0) {
         dropped.tooLarge += tooLarge.length
         unreachable.add(to)
         this.log.warn({ peer: to, count: tooLarge.length, maxFrameBytes: this.maxFrameBytes }, 'dropping raft messages larger than the frame limit')
       }
-      const delay = this.faults.delay()
+      const delay = this.faults.delay(to)
       let full = 0
       for (const frame of frames) {
         if (!link.enqueue(frame.bytes, frame.count, delay)) {
@@ -236,6 +241,7 @@ export class PeerTransport {
     return {
       ...c,
       dropped: { ...c.dropped },
+      sentByPeer: Object.fromEntries(Object.entries(c.sentByPeer).map(([p, t]) => [p, { ...t }])),
       peers: [...this.links.values()].map((l) => l.stats()).sort((a, b) => a.id - b.id),
     }
   }
@@ -327,6 +333,16 @@ export class PeerTransport {
       } catch (err) {
         this.log.error({ err }, 'onMessages listener threw')
       }
+    }
+  }
+
+  /** Messages handed to the link to `to`, by type (the manager's per-link rates). */
+  private countSent(to: number, msgs: readonly eraftpb.Message.$Properties[]): void {
+    let byType = this.counters.sentByPeer[to]
+    if (!byType) this.counters.sentByPeer[to] = byType = {}
+    for (const m of msgs) {
+      const type = messageTypeName(m.msgType ?? 0)
+      byType[type] = (byType[type] ?? 0) + 1
     }
   }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { bearer } from './auth.js'
+import { bearer, peerCredential } from './auth.js'
 import type { Connection } from './connection.js'
-import { CloseCode } from './constants.js'
+import { CloseCode, FROM_HEADER, PEER_PROOF_HEADER } from './constants.js'
 import { InvalidArgumentError, ServerStateError } from './errors.js'
 import { TransportServer } from './server.js'
 import { Harness, TOKEN, captureLogger, closed, opened, refusedStatus, waitFor } from './testing/helpers.js'
@@ -78,6 +78,13 @@ describe('TransportServer', () => {
     const snap = h.client(port, '/snapshot', undefined, 3)
     await opened(snap)
     expect(await refusedStatus(h.client(port, '/snapshot'))).toBe(403)
+    // A peer proves its id: the token and a claimed id alone are not enough.
+    const claim = { authorization: bearer(TOKEN), [FROM_HEADER]: '1' }
+    expect(await refusedStatus(h.client(port, '/raft', claim))).toBe(403)
+    expect(await refusedStatus(h.client(port, '/raft', { ...claim, [PEER_PROOF_HEADER]: peerCredential(TOKEN, 3) }))).toBe(403)
+    expect(await refusedStatus(h.client(port, '/snapshot', { ...claim, [FROM_HEADER]: '3', [PEER_PROOF_HEADER]: peerCredential(TOKEN, 1) }))).toBe(403)
+    const proven = h.client(port, '/raft', { ...claim, [PEER_PROOF_HEADER]: peerCredential(TOKEN, 1) })
+    await opened(proven)
   })
 
   it('closes a connection whose frame is over the limit (1009), and only that one', async () => {

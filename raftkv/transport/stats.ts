@@ -55,15 +55,17 @@ export interface TransportStats {
   reconnects: number
   /** Frames that did not decode (each closed its connection). */
   badFrames: number
+  /** Messages handed to each peer's link (after the fault filters), by peer id and message type name. */
+  sentByPeer: Record<number, Record<string, number>>
   peers: PeerLinkStats[]
 }
 
-export type Counters = Omit<TransportStats, 'peers' | 'dropped'> & { dropped: Record<DropReason, number> }
+export type Counters = Omit<TransportStats, 'peers'>
 
 export function newCounters(): Counters {
   const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>
   return {
     framesSent: 0, framesReceived: 0, messagesSent: 0, messagesReceived: 0,
-    bytesSent: 0, bytesReceived: 0, dropped, reconnects: 0, badFrames: 0,
+    bytesSent: 0, bytesReceived: 0, dropped, reconnects: 0, badFrames: 0, sentByPeer: {},
   }
 }

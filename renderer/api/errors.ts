@@ -4,10 +4,12 @@ import type { ControlErrorCode } from '../../main/control/types'
 
 export type ApiErrorCode = ControlErrorCode | 'DISCONNECTED' | 'PROTOCOL'
 
-const CONTROL_CODES: ReadonlySet<string> = new Set<ControlErrorCode>([
-  'BAD_ARGUMENT', 'UNKNOWN_NODE', 'NO_CLUSTER', 'CLUSTER_RUNNING', 'NODE_NOT_RUNNING',
-  'PORT_IN_USE', 'NOT_SUPPORTED', 'TIMEOUT', 'KV_ERROR', 'UNAUTHORIZED',
-])
+// The Record makes the compiler name a code added to ControlErrorCode and missing here.
+const CODE_RECORD: Record<ControlErrorCode, true> = {
+  BAD_ARGUMENT: true, UNKNOWN_NODE: true, NO_CLUSTER: true, CLUSTER_RUNNING: true, NODE_NOT_RUNNING: true,
+  PORT_IN_USE: true, NOT_SUPPORTED: true, TIMEOUT: true, KV_ERROR: true, UNAUTHORIZED: true, CANCELLED: true, INTERNAL: true,
+}
+const CONTROL_CODES: ReadonlySet<string> = new Set(Object.keys(CODE_RECORD))
 
 export class ApiError extends Error {
   readonly code: ApiErrorCode

@@ -20,6 +20,7 @@ export function createPreloadApi(preload: RaftkvPreload): DashboardApi {
       listener('open')
       return () => undefined
     },
+    onMenu: preload.onMenu.bind(preload) as DashboardApi['onMenu'],
     close: () => undefined,
   })
 }

@@ -145,11 +145,11 @@ export function createFakeCluster(options: { launched?: boolean; nodes?: number 
     if (leader) for (const f of nodes) if (f.transfer && f.transfer.state !== 'done') transfers.push({ ...f.transfer, peer: f.id, direction: 'send', state: 'sending' })
     return {
       id: n.id, role: n.role, term: n.term, vote: n.vote, leader: n.leader, firstIndex: n.first, lastIndex: n.last,
-      stabledIndex: n.last, commitIndex: n.commit, appliedIndex: n.applied, truncatedIndex: n.first - 1, removed: false,
+      stabledIndex: n.last, commitIndex: n.commit, appliedIndex: n.applied, truncatedIndex: n.first - 1,
       members: nodes.map((m) => ({ id: m.id, addr: `127.0.0.1:${7000 + m.id}` })),
       progress: leader ? nodes.map((m) => ({ id: m.id, match: m.last, next: m.last + 1, state: m.transfer && m.transfer.state !== 'done' ? 'snapshot' : up(m) && linked(n.id, m.id) ? 'replicate' : 'probe', recentActive: up(m), pendingSnapshot: 0 })) : [],
       counters: {}, snapshots: { sent: 0, received: 0, applied: 0, failed: 0, transfers },
-      faults: { blockedPeers: [], dropRate: 0, delayMs: 0, jitterMs: 0 }, addr: `127.0.0.1:${7000 + n.id}`, uptimeMs: 1000, pid: 1000 + n.id,
+      faults: { blockedPeers: [], dropRate: 0, delayMs: 0, jitterMs: 0 }, addr: `127.0.0.1:${7000 + n.id}`, uptimeMs: 1000, pid: 1000 + n.id, removed: false,
     }
   }
 
@@ -262,6 +262,7 @@ export function createFakeCluster(options: { launched?: boolean; nodes?: number 
       listener(connection)
       return () => connectionListeners.delete(listener)
     },
+    onMenu: () => () => undefined,
     close: () => undefined,
   })
 

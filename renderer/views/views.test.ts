@@ -86,6 +86,15 @@ describe('Network view', () => {
     expect(seen).toEqual([{ from: 1, to: 2, dropRate: 0.1, delayMs: 0 }])
   })
 
+  it('starts the builder from the partition in effect', async () => {
+    m = await connected(NetworkView)
+    await m.fake.api.isolate({ id: 2 })
+    await m.tick()
+    const checked = (id: number) => (m!.wrapper.findAll(`input[name="group-${id}"]`).findIndex((r) => (r.element as HTMLInputElement).checked))
+    expect([checked(1), checked(2), checked(3)]).toEqual([1, 0, 1])
+    expect(m.wrapper.find('.current').text()).toBe('In effect: {2} | {1, 3}')
+  })
+
   it('shows a refused partition in words next to the builder', async () => {
     m = await connected(NetworkView)
     m.fake.failNext('partition', new FakeControlError('BAD_ARGUMENT', 'every member in exactly one group'))
@@ -134,7 +143,7 @@ describe('KV console', () => {
     await m.wrapper.find('input[value="scan"]').setValue(true)
     await m.wrapper.find('form').trigger('submit')
     await flushPromises()
-    expect(m.wrapper.find('.answers li .res').text()).toBe('1 keys')
+    expect(m.wrapper.find('.answers li .res').text()).toBe('1 key')
     expect(m.wrapper.find('.pairs').text()).toContain('greeting')
   })
 

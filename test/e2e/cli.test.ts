@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
-import { LocalCluster } from '../harness/cluster.js'
+import { LocalCluster, sleep } from '../harness/cluster.js'
+import { freePorts } from '../../main/supervisor/ports.js'
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'raftkv.js')
 
@@ -12,12 +13,14 @@ interface Run { code: number; stdout: string; stderr: string }
 describe('raftkv CLI against real nodes', () => {
   let cluster: LocalCluster
   let run: (...args: string[]) => Promise<Run>
+  /** Runs against the given endpoints only. */
+  const runAt = (endpoints: string[], ...args: string[]): Promise<Run> => new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args, '--endpoints', endpoints.join(',')], { env: { ...process.env, RAFTKV_TOKEN: cluster.token } },
+      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
+  })
   beforeAll(async () => {
     cluster = await LocalCluster.start({ size: 3 })
-    run = (...args) => new Promise((done) => {
-      execFile(process.execPath, [BIN, ...args, '--endpoints', cluster.endpoints.join(',')], { env: { ...process.env, RAFTKV_TOKEN: cluster.token } },
-        (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
-    })
+    run = (...args) => runAt(cluster.endpoints, ...args)
   })
   afterAll(async () => { await cluster?.stop() })
 
@@ -28,6 +31,17 @@ describe('raftkv CLI against real nodes', () => {
     expect((await run('scan', 'cli-', 'cli.')).stdout).toContain('cli-key\tcli-value')
     expect((await run('del', 'cli-key')).code).toBe(0)
     expect((await run('get', 'cli-key')).code).toBe(3)
+    // An empty key is bad usage, not a failed call.
+    const empty = await run('put', '', 'v')
+    expect([empty.code, empty.stderr]).toEqual([2, 'raftkv: the key must not be empty\n'])
+    expect((await run('get', '')).code).toBe(2)
+  })
+
+  it('prints its version with --version and -V', async () => {
+    for (const flag of ['--version', '-V']) {
+      const r = await new Promise<Run>((done) => execFile(process.execPath, [BIN, flag], (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr })))
+      expect([r.code, r.stdout.trim()]).toEqual([0, '0.1.0'])
+    }
   })
 
   it('prints status as JSON with the documented fields', async () => {
@@ -51,18 +65,64 @@ describe('raftkv CLI against real nodes', () => {
     expect(f.code, f.stderr).toBe(0)
     expect(f.stdout).toContain('drop=0.05 delay=3ms')
     expect((await cluster.status(1)).faults.dropRate).toBe(0.05)
-    expect((await run('faults', '--clear')).code).toBe(0)
+    // No option only looks: the faults stay, and status shows them too.
+    const look = await run('faults')
+    expect(look.code, look.stderr).toBe(0)
+    expect(look.stdout.trim().split('\n')).toHaveLength(3)
+    expect(look.stdout).toContain('drop=0.05 delay=3ms')
+    expect((await cluster.status(1)).faults.dropRate).toBe(0.05)
+    const table = await run('status')
+    expect(table.stdout.split('\n')[0]).toContain('FAULTS')
+    expect(table.stdout).toContain('drop=0.05 delay=3ms')
+    const cleared = await run('faults', '--clear')
+    expect(cleared.code).toBe(0)
+    expect(cleared.stdout).toContain('(no faults)')
     expect((await cluster.status(1)).faults.dropRate).toBe(0)
+    expect((await run('faults', '--clear', '--drop', '0.1')).code).toBe(2)
 
     expect((await run('faults', '--drop', '2')).code).toBe(2)
     expect((await run('transfer-leader', 'x')).code).toBe(2)
   })
 
-  it('removes a member through the leader', async () => {
+  it('follows the leader hint of a follower for admin commands', async () => {
     const lead = await cluster.waitForLeader()
-    const victim = [1, 2, 3].find((id) => id !== lead)!
-    const r = await run('member', 'remove', String(victim))
+    const [a, b] = [1, 2, 3].filter((id) => id !== lead)
+    // Only a follower's endpoint: the command goes to the leader it names.
+    const t = await runAt(cluster.endpointsOf([a!]), 'transfer-leader', String(b))
+    expect(t.code, t.stderr).toBe(0)
+    expect(await cluster.waitForLeader()).toBe(b)
+  })
+
+  it('removes a member through a follower, says so when it is removed twice, warns when an added member does not answer', async () => {
+    const lead = await cluster.waitForLeader()
+    const [victim, follower] = [1, 2, 3].filter((id) => id !== lead)
+    const r = await runAt(cluster.endpointsOf([follower!]), 'member', 'remove', String(victim))
     expect(r.code, r.stderr).toBe(0)
     expect((await cluster.status(lead)).members.map((m) => m.id)).not.toContain(victim)
+    const again = await run('member', 'remove', String(victim))
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain(`NOT_MEMBER: node ${victim} is not a member`)
+
+    // The removed node learns it: a tombstone that says so in status and in its log, and idles.
+    const deadline = Date.now() + 20_000
+    while (Date.now() < deadline && !(await cluster.status(victim)).removed) await sleep(100)
+    expect((await cluster.status(victim)).removed).toBe(true)
+    expect(cluster.isRunning(victim)).toBe(true)
+    expect(cluster.logsOf(victim).some((l) => l.event === 'node-removed')).toBe(true)
+    const st = await runAt(cluster.endpointsOf([victim!]), 'status')
+    expect(st.stdout.split('\n')[1]).toMatch(new RegExp(`^\\S+\\s+${victim}\\s+removed\\s`))
+    // It no longer dials: nothing about peer links in its log after the tombstone line.
+    await sleep(1500)
+    const logs = cluster.logsOf(victim!)
+    const after = logs.slice(logs.findIndex((l) => l.event === 'node-removed') + 1)
+    expect(after.filter((l) => l.msg === 'dial to peer failed' || l.msg === 'peer connected')).toEqual([])
+
+    // Adding a member whose address does not answer works, with a warning about the quorum.
+    const [port] = await freePorts(1)
+    const add = await run('member', 'add', '9', `127.0.0.1:${port!}`)
+    expect(add.code, add.stderr).toBe(0)
+    expect(add.stderr).toMatch(/warning: node 9 at 127\.0\.0\.1:\d+ does not answer .*the quorum just grew: 2 of 3 members/)
+    expect((await run('member', 'remove', '9')).code).toBe(0)
+    expect((await cluster.status(lead)).members.map((m) => m.id).sort()).toEqual([lead, follower].sort())
   })
 })

@@ -76,6 +76,11 @@ describe('the dashboard in Chromium against real nodes', () => {
     const { leader } = await waitForLeader()
     await expect.poll(() => card(leader).locator('.role').textContent(), { timeout: WAIT }).toBe('leader')
     for (const id of [1, 2, 3]) await expect.poll(() => card(id).locator('.process').textContent(), { timeout: WAIT }).toBe('running')
+    // Live at ≥ 4 status samples a second, patched in place: the card's element survives them.
+    await expect.poll(async () => Number(/(\d+) updates\/s/.exec((await page.locator('.status-bar').textContent()) ?? '')?.[1] ?? 0), { timeout: WAIT }).toBeGreaterThanOrEqual(4)
+    const element = await card(leader).elementHandle()
+    await page.waitForTimeout(1500)
+    expect(await element!.evaluate((e) => e.isConnected)).toBe(true)
     await shot('01-cluster-started')
   })
 

@@ -1,15 +1,14 @@
-// A local cluster of real node processes for the end-to-end tests: ephemeral ports on
-// 127.0.0.1, one temp data dir per node, JSON log lines captured per node, every process
-// killed in stop().
-import { spawn, type ChildProcess } from 'node:child_process'
+// A local cluster of real node processes for the end-to-end tests and the benchmarks: a
+// thin adapter over the Supervisor (main/control's Controller), so that the codebase has
+// one way to run a cluster. Ephemeral ports on 127.0.0.1, one temp folder, JSON log lines
+// captured per node, every process stopped in stop().
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { freePorts } from './ports.js'
+import { join } from 'node:path'
 import { AdminClient, RaftKvClient, type NodeStatusInfo } from '../../raftkv/client/index.js'
-
-const ROOT = resolve(import.meta.dirname, '..', '..')
-const ENTRY = join(ROOT, 'raftkv', 'server', 'main.ts')
+import { Controller } from '../../main/control/controller.js'
+import { plainNodeCommand } from '../../main/supervisor/launch-command.js'
+import type { Supervisor } from '../../main/supervisor/supervisor.js'
 
 export interface ClusterOptions {
   size?: number
@@ -26,8 +25,10 @@ export interface NodeProc {
   id: number
   addr: string
   dataDir: string
-  proc: ChildProcess | undefined
+  /** The running process (its pid; kill sends it a signal behind the Supervisor's back), undefined when none runs. */
+  proc: { pid: number; kill(signal?: NodeJS.Signals): boolean } | undefined
   logs: Record<string, unknown>[]
+  /** Resolves with the exit code of the node's current (or last) process. */
   exited: Promise<number | null> | undefined
 }
 
@@ -35,33 +36,67 @@ export class LocalCluster {
   readonly token: string
   readonly nodes = new Map<number, NodeProc>()
   readonly root: string
-  private readonly opts: Required<Omit<ClusterOptions, 'token'>>
+  /** The control API driving this cluster (for tests of the Supervisor itself). */
+  readonly control: Controller
+  private readonly logs = new Map<number, Record<string, unknown>[]>()
 
   private constructor(opts: ClusterOptions) {
     this.token = opts.token ?? 'test-token-0123456789'
-    this.opts = {
-      size: opts.size ?? 3, tickMs: opts.tickMs ?? 50, electionTick: opts.electionTick ?? 10,
-      heartbeatTick: opts.heartbeatTick ?? 2, extraArgs: opts.extraArgs ?? [], nodeFlags: opts.nodeFlags ?? [],
-    }
     this.root = mkdtempSync(join(tmpdir(), 'raftkv-e2e-'))
+    this.control = new Controller({
+      token: this.token,
+      launchCommand: plainNodeCommand(opts.nodeFlags ?? []),
+      extraNodeArgs: opts.extraArgs ?? [],
+      // The harness reads statuses itself: a slow view keeps the Supervisor's share of the CPU small.
+      watchIntervalMs: 500, publishIntervalMs: 500,
+      onLine: (l) => this.logsFor(l.node).push({ level: l.level, time: l.timeMs, msg: l.msg, ...l.fields }),
+    })
   }
 
   /** Starts a cluster and waits until every node is ready and a leader is elected. */
   static async start(opts: ClusterOptions = {}): Promise<LocalCluster> {
     const c = new LocalCluster(opts)
-    const ports = await freePorts(c.opts.size)
-    ports.forEach((port, i) => {
-      const id = i + 1
-      c.nodes.set(id, { id, addr: `127.0.0.1:${port}`, dataDir: join(c.root, `n${id}`), proc: undefined, logs: [], exited: undefined })
-    })
     try {
-      await Promise.all([...c.nodes.keys()].map((id) => c.startNode(id)))
+      await c.control.launch({
+        nodes: opts.size ?? 3, dataDir: join(c.root, 'cluster'), tickMs: opts.tickMs ?? 50,
+        electionTick: opts.electionTick ?? 10, heartbeatTick: opts.heartbeatTick ?? 2,
+      })
+      for (const m of c.sup.members()) c.track(m.id)
       await c.waitForLeader()
     } catch (e) {
       await c.stop()
       throw e
     }
     return c
+  }
+
+  private get sup(): Supervisor {
+    const s = this.control.supervisor
+    if (!s) throw new Error('the cluster is not running')
+    return s
+  }
+
+  /** A live view of one node for the tests (pid and exit follow its current process). */
+  private track(id: number): NodeProc {
+    const sup = this.sup
+    const n: NodeProc = {
+      id, addr: sup.addrOf(id)!, dataDir: sup.dataDirOf(id)!, logs: this.logsFor(id),
+      get proc() {
+        const pid = sup.pidOf(id)
+        return pid === undefined ? undefined : { pid, kill: (signal: NodeJS.Signals = 'SIGTERM') => process.kill(pid, signal) }
+      },
+      get exited() {
+        return sup.waitExit(id).then((e) => e.code)
+      },
+    }
+    this.nodes.set(id, n)
+    return n
+  }
+
+  private logsFor(id: number): Record<string, unknown>[] {
+    let l = this.logs.get(id)
+    if (!l) this.logs.set(id, (l = []))
+    return l
   }
 
   get peersArg(): string {
@@ -78,53 +113,22 @@ export class LocalCluster {
 
   /** Reserves an address for one more node (not started, not a member until a conf change adds it). */
   async addNodeSlot(): Promise<number> {
-    const id = Math.max(...this.nodes.keys()) + 1
-    const [port] = await freePorts(1)
-    this.nodes.set(id, { id, addr: `127.0.0.1:${port!}`, dataDir: join(this.root, `n${id}`), proc: undefined, logs: [], exited: undefined })
+    const id = await this.sup.reserveNode()
+    this.track(id)
     return id
   }
 
   /** Starts (or restarts) a node's process and waits for its "ready" line. */
   async startNode(id: number): Promise<void> {
-    const n = this.nodes.get(id)!
-    if (n.proc && n.proc.exitCode === null && n.proc.signalCode === null) throw new Error(`node ${id} is running`)
-    const args = [...this.opts.nodeFlags, '--import', 'tsx', ENTRY, '--id', String(id), '--peers', this.peersArg, '--data-dir', n.dataDir,
-      '--tick-ms', String(this.opts.tickMs), '--election-tick', String(this.opts.electionTick),
-      '--heartbeat-tick', String(this.opts.heartbeatTick), ...this.opts.extraArgs]
-    const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, RAFTKV_TOKEN: this.token }, stdio: ['ignore', 'pipe', 'pipe'] })
-    n.proc = proc
-    n.exited = new Promise((r) => proc.once('exit', (code) => r(code)))
-    let buf = ''
-    let stderr = ''
-    const ready = new Promise<void>((resolveReady, reject) => {
-      proc.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString()
-        let nl: number
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl)
-          buf = buf.slice(nl + 1)
-          try {
-            const rec = JSON.parse(line) as Record<string, unknown>
-            n.logs.push(rec)
-            if (rec.msg === 'ready') resolveReady()
-          } catch {
-            n.logs.push({ raw: line })
-          }
-        }
-      })
-      proc.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
-      proc.once('exit', (code, sig) => reject(new Error(`node ${id} exited (${code ?? sig}) before ready: ${stderr.slice(-2000)}`)))
-    })
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`node ${id} not ready in 30 s`)), 30_000).unref())
-    await Promise.race([ready, timeout])
+    if (this.isRunning(id)) throw new Error(`node ${id} is running`)
+    await this.control.start({ id })
   }
 
-  /** Kills a node's process (SIGKILL by default) and waits until it is gone. */
-  async kill(id: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const n = this.nodes.get(id)!
-    if (!n.proc || n.proc.exitCode !== null || n.proc.signalCode !== null) return
-    n.proc.kill(signal)
-    await n.exited
+  /** Kills a node's process (SIGKILL by default; SIGTERM stops it) and waits until it is gone. */
+  async kill(id: number, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
+    if (!this.isRunning(id)) return
+    if (signal === 'SIGTERM') await this.control.stop({ id })
+    else await this.control.kill({ id })
   }
 
   async restart(id: number): Promise<void> {
@@ -133,8 +137,7 @@ export class LocalCluster {
   }
 
   isRunning(id: number): boolean {
-    const p = this.nodes.get(id)!.proc
-    return !!p && p.exitCode === null && p.signalCode === null
+    return this.control.supervisor?.pidOf(id) !== undefined
   }
 
   runningIds(): number[] {
@@ -190,26 +193,18 @@ export class LocalCluster {
     throw new Error(`nodes ${ids.join(',')} did not apply ${index} within ${timeoutMs} ms`)
   }
 
-  /** Partitions the cluster into groups: every node blocks every node outside its group. */
+  /** Partitions the cluster into groups: every node blocks every node outside its group (a node in no group is alone). */
   async partition(...groups: number[][]): Promise<void> {
-    const groupOf = new Map<number, number[]>()
-    for (const g of groups) for (const id of g) groupOf.set(id, g)
-    await Promise.all(this.runningIds().map(async (id) => {
-      const mine = groupOf.get(id) ?? [id]
-      const blocked = [...this.nodes.keys()].filter((o) => o !== id && !mine.includes(o))
-      const a = this.admin(id)
-      try {
-        await a.setFaults({ blockedPeers: blocked, dropRate: 0, delayMs: 0, jitterMs: 0 })
-      } finally {
-        await a.close()
-      }
-    }))
+    const named = new Set(groups.flat())
+    const alone = [...this.nodes.keys()].filter((id) => !named.has(id)).map((id) => [id])
+    await this.control.partition({ groups: [...groups, ...alone] })
   }
 
   async heal(): Promise<void> {
-    await this.setFaultsAll({ blockedPeers: [], dropRate: 0, delayMs: 0, jitterMs: 0 })
+    await this.control.heal()
   }
 
+  /** Sets the same node-wide filters on every running node, straight through /admin. */
   async setFaultsAll(f: { blockedPeers: number[]; dropRate: number; delayMs: number; jitterMs: number }): Promise<void> {
     await Promise.all(this.runningIds().map(async (id) => {
       const a = this.admin(id)
@@ -222,11 +217,11 @@ export class LocalCluster {
   }
 
   logsOf(id: number): Record<string, unknown>[] {
-    return this.nodes.get(id)!.logs
+    return this.logsFor(id)
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.nodes.keys()].map((id) => this.kill(id)))
+    if (this.control.supervisor) await this.control.shutdown()
     rmSync(this.root, { recursive: true, force: true })
   }
 }

@@ -1,0 +1,123 @@
+// The driver loop over fakes: a real RawNode, an in-memory storage and transport.
+import { afterEach, describe, expect, it } from 'vitest'
+import { ConfChangeType, MessageType, StateType } from '../raft/index.js'
+import { RaftDriver, type WriteOutcome } from './raft-driver.js'
+import type { ReadOutcome } from './reads.js'
+import { FakePeers, FakeStorage, rawNodeOver, silentLog, until } from './testing/fakes.js'
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
+const drivers: RaftDriver[] = []
+
+function leaderDriver(opts: { onFatal?: (err: unknown) => void; peers?: number[] } = {}) {
+  const storage = new FakeStorage(opts.peers ?? [1])
+  const peers = new FakePeers()
+  const rawNode = rawNodeOver(storage, 1)
+  rawNode.campaign()
+  const driver = new RaftDriver(rawNode, storage, peers, { nodeId: 1, tickMs: 5, log: silentLog(), onFatal: opts.onFatal })
+  drivers.push(driver)
+  driver.start()
+  return { storage, peers, rawNode, driver }
+}
+
+function write(driver: RaftDriver, key: string, value: string): Promise<WriteOutcome> {
+  return new Promise((resolve) => driver.write({ kind: 'put', key: enc(key), value: enc(value) }, Date.now() + 30_000, resolve))
+}
+
+afterEach(async () => {
+  for (const d of drivers.splice(0)) await d.stop()
+})
+
+describe('RaftDriver', () => {
+  it('proposes a write, persists it before applying it, and answers once applied', async () => {
+    const { storage, driver } = leaderDriver()
+    await until(() => driver.isLeader, 'leadership')
+    expect(await write(driver, 'k', 'v')).toEqual({ ok: true })
+    expect(storage.get(enc('k'))?.toString()).toBe('v')
+    const saveAt = storage.journal.findIndex((j) => /^save \d+\.\.\d+$/.test(j) && Number(j.split('..')[1]) >= storage.appliedIndex)
+    const applyAt = storage.journal.lastIndexOf(`apply ${storage.appliedIndex}`)
+    expect(saveAt).toBeGreaterThanOrEqual(0)
+    expect(saveAt).toBeLessThan(applyAt)
+  })
+
+  it('batches the writes of one round into consecutive entries and answers each', async () => {
+    const { storage, driver } = leaderDriver()
+    await until(() => driver.isLeader, 'leadership')
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => write(driver, `k${i}`, `v${i}`)))
+    expect(outcomes.every((o) => o.ok)).toBe(true)
+    for (let i = 0; i < 20; i++) expect(storage.get(enc(`k${i}`))?.toString()).toBe(`v${i}`)
+  })
+
+  it('refuses writes and reads when not the leader', async () => {
+    const storage = new FakeStorage([1, 2, 3])
+    const driver = new RaftDriver(rawNodeOver(storage, 1), storage, new FakePeers(), { nodeId: 1, tickMs: 1000, log: silentLog() })
+    drivers.push(driver)
+    driver.start()
+    expect(await write(driver, 'k', 'v')).toEqual({ ok: false, reason: 'not-leader' })
+    expect(await new Promise<ReadOutcome>((r) => driver.read(Date.now() + 1000, r))).toEqual({ ok: false, reason: 'not-leader' })
+  })
+
+  it('serves a linearizable read once applied reaches its read index', async () => {
+    const { storage, driver } = leaderDriver()
+    await until(() => driver.isLeader, 'leadership')
+    await write(driver, 'k', 'v1')
+    const outcome = await new Promise<ReadOutcome>((r) => driver.read(Date.now() + 30_000, r))
+    expect(outcome).toEqual({ ok: true })
+    expect(storage.get(enc('k'))?.toString()).toBe('v1')
+  })
+
+  it('persists a vote before sending the vote requests', async () => {
+    const storage = new FakeStorage([1, 2, 3])
+    const peers = new FakePeers()
+    let savedWhenSent = -1
+    peers.onSend = () => { if (savedWhenSent < 0) savedWhenSent = storage.saved.length }
+    const rawNode = rawNodeOver(storage, 1)
+    rawNode.campaign()
+    const driver = new RaftDriver(rawNode, storage, peers, { nodeId: 1, tickMs: 1000, log: silentLog() })
+    drivers.push(driver)
+    driver.start()
+    await until(() => peers.sent.length >= 2, 'vote requests')
+    expect(savedWhenSent).toBeGreaterThanOrEqual(1)
+    expect(storage.raft.initialState().hardState.vote).toBe(1)
+    expect(peers.sent.every((m) => m.msgType === MessageType.MsgRequestVote || m.msgType === MessageType.MsgRequestPreVote)).toBe(true)
+  })
+
+  it('hands a storage failure to onFatal and stops: nothing more is proposed or answered', async () => {
+    const fatal: unknown[] = []
+    const { storage, driver } = leaderDriver({ onFatal: (e) => fatal.push(e) })
+    await until(() => driver.isLeader, 'leadership')
+    const boom = new Error('disk gone')
+    storage.failNextSave = boom
+    const pending = write(driver, 'k', 'v')
+    await until(() => fatal.length > 0, 'onFatal')
+    expect(fatal).toEqual([boom])
+    expect(await write(driver, 'k2', 'v2')).toEqual({ ok: false, reason: 'stopped' })
+    await driver.stop()
+    expect(await pending).toEqual({ ok: false, reason: 'stopped' })
+    expect(storage.get(enc('k'))).toBeUndefined()
+  })
+
+  it('applies a membership change, tells the transport the new peers, and answers it', async () => {
+    const { storage, peers, driver } = leaderDriver()
+    await until(() => driver.isLeader, 'leadership')
+    const outcome = await new Promise<WriteOutcome>((r) => driver.changePeer(ConfChangeType.AddNode, { id: 2, addr: '127.0.0.1:7002' }, Date.now() + 30_000, r))
+    expect(outcome).toEqual({ ok: true })
+    expect(storage.regionState.region.peers.map((p) => p.id)).toEqual([1, 2])
+    expect([...peers.peers]).toEqual([[2, '127.0.0.1:7002']])
+    expect(driver.rawNode.isMember(2)).toBe(true)
+  })
+
+  it('proposes CompactLog once the applied log outgrows the count limit, and the apply truncates', async () => {
+    const storage = new FakeStorage([1])
+    const rawNode = rawNodeOver(storage, 1)
+    rawNode.campaign()
+    const driver = new RaftDriver(rawNode, storage, new FakePeers(), { nodeId: 1, tickMs: 5, log: silentLog(), gcCountLimit: 10 })
+    drivers.push(driver)
+    driver.start()
+    await until(() => driver.isLeader, 'leadership')
+    for (let i = 0; i < 15; i++) await write(driver, `k${i}`, 'v')
+    await until(() => storage.truncatedIndex > 0, 'a truncation')
+    expect(driver.counters.compactLogProposed).toBeGreaterThanOrEqual(1)
+    expect(storage.truncatedIndex).toBeLessThanOrEqual(storage.appliedIndex)
+    expect(rawNode.basicStatus().raftState).toBe(StateType.Leader)
+  })
+})

@@ -1,0 +1,101 @@
+// The order of one Ready: what is persisted first, what is applied before the fsync, what after.
+import { describe, expect, it } from 'vitest'
+import { earlyApplyCount, planReady, type ReadyShape, type ReadyStep } from './ready-plan.js'
+
+const hs = (term: number, vote: number, commit: number) => ({ term, vote, commit })
+const zero = hs(0, 0, 0)
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+
+const cases: { name: string; ready: ReadyShape; early: number; steps: ReadyStep[] }[] = [
+  {
+    name: 'new entries, committed ones already on disk: commit written first, those applied before the fsync',
+    ready: { persistedLastIndex: 10, firstNewIndex: 11, hasSnapshot: false, committedIndexes: range(6, 10), hardState: hs(3, 1, 10) },
+    early: 5,
+    steps: [
+      { kind: 'persist-commit', hardState: hs(3, 1, 10) },
+      { kind: 'apply', start: 0, end: 5 },
+      { kind: 'persist' }, { kind: 'send' }, { kind: 'advance' },
+    ],
+  },
+  {
+    name: 'committed entries reach into the new ones: the persisted part early, the rest after the write',
+    ready: { persistedLastIndex: 10, firstNewIndex: 11, hasSnapshot: false, committedIndexes: range(8, 12), hardState: hs(3, 1, 12) },
+    early: 3,
+    steps: [
+      { kind: 'persist-commit', hardState: hs(3, 1, 10) },
+      { kind: 'apply', start: 0, end: 3 },
+      { kind: 'persist' }, { kind: 'send' },
+      { kind: 'apply', start: 3, end: 5 },
+      { kind: 'advance' },
+    ],
+  },
+  {
+    name: 'entries that overwrite the disk from index 9: nothing from 9 on is applied early (the copy on disk may be stale)',
+    ready: { persistedLastIndex: 12, firstNewIndex: 9, hasSnapshot: false, committedIndexes: range(7, 10), hardState: hs(4, 2, 10) },
+    early: 2,
+    steps: [
+      { kind: 'persist-commit', hardState: hs(4, 2, 8) },
+      { kind: 'apply', start: 0, end: 2 },
+      { kind: 'persist' }, { kind: 'send' },
+      { kind: 'apply', start: 2, end: 4 },
+      { kind: 'advance' },
+    ],
+  },
+  {
+    name: 'a snapshot in the Ready: it lands first, nothing is applied before the write',
+    ready: { persistedLastIndex: 10, firstNewIndex: 21, hasSnapshot: true, committedIndexes: [21], hardState: hs(5, 0, 21) },
+    early: 0,
+    steps: [{ kind: 'persist' }, { kind: 'send' }, { kind: 'apply', start: 0, end: 1 }, { kind: 'advance' }],
+  },
+  {
+    name: 'a commit-only Ready (no new entries): one small write, then apply',
+    ready: { persistedLastIndex: 10, firstNewIndex: 0, hasSnapshot: false, committedIndexes: range(9, 10), hardState: hs(3, 1, 10) },
+    early: 0,
+    steps: [{ kind: 'persist' }, { kind: 'send' }, { kind: 'apply', start: 0, end: 2 }, { kind: 'advance' }],
+  },
+  {
+    name: 'hard state unchanged: the commit on disk already covers the early entries, no extra write',
+    ready: { persistedLastIndex: 10, firstNewIndex: 11, hasSnapshot: false, committedIndexes: [10], hardState: zero },
+    early: 1,
+    steps: [{ kind: 'apply', start: 0, end: 1 }, { kind: 'persist' }, { kind: 'send' }, { kind: 'advance' }],
+  },
+  {
+    name: 'only messages, or reads waiting on an index (readStates): persist, send, advance (which serves the reads)',
+    ready: { persistedLastIndex: 10, firstNewIndex: 0, hasSnapshot: false, committedIndexes: [], hardState: zero },
+    early: 0,
+    steps: [{ kind: 'persist' }, { kind: 'send' }, { kind: 'advance' }],
+  },
+  {
+    name: 'new entries but nothing committed: no early apply',
+    ready: { persistedLastIndex: 10, firstNewIndex: 11, hasSnapshot: false, committedIndexes: [], hardState: hs(3, 1, 8) },
+    early: 0,
+    steps: [{ kind: 'persist' }, { kind: 'send' }, { kind: 'advance' }],
+  },
+]
+
+describe('planReady', () => {
+  it.each(cases)('$name', ({ ready, early, steps }) => {
+    expect(earlyApplyCount(ready)).toBe(early)
+    expect(planReady(ready)).toEqual(steps)
+  })
+
+  it('applies every committed entry exactly once, in order, and never before a snapshot or an overwritten entry', () => {
+    for (let persisted = 0; persisted <= 6; persisted++) {
+      for (let first = 0; first <= 7; first++) {
+        for (const snap of [false, true]) {
+          const committed = range(1, 6)
+          const plan = planReady({ persistedLastIndex: persisted, firstNewIndex: first, hasSnapshot: snap, committedIndexes: committed, hardState: hs(2, 1, 6) })
+          const applies = plan.filter((s): s is Extract<ReadyStep, { kind: 'apply' }> => s.kind === 'apply')
+          expect(applies.flatMap((a) => range(a.start, a.end - 1))).toEqual(range(0, 5))
+          const persistAt = plan.findIndex((s) => s.kind === 'persist')
+          for (const a of applies.filter((x) => plan.indexOf(x) < persistAt)) {
+            expect(snap).toBe(false)
+            expect(committed[a.end - 1]!).toBeLessThanOrEqual(Math.min(persisted, first - 1))
+            expect(plan[0]!.kind).toBe('persist-commit')
+          }
+          expect(plan.slice(-1)).toEqual([{ kind: 'advance' }])
+        }
+      }
+    }
+  })
+})
