@@ -1,7 +1,9 @@
 // What the kv bench needs of a 3-member cluster under test (raftkv through the Supervisor,
 // or etcd): its members, the leader, signals to its processes, and a put for probes.
+import { readFileSync } from 'node:fs'
+
 export interface Putter {
-  /** One put, each attempt bounded by attemptMs; throws when it did not succeed. */
+  /** One put (each attempt bounded by the putter's attemptMs); throws when it did not succeed. */
   put(key: string, value: string): Promise<void>
   close(): Promise<void>
 }
@@ -41,5 +43,3 @@ export const median = (xs: number[]): number => {
   const mid = s.length >> 1
   return s.length % 2 === 1 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2)
 }
-
-import { readFileSync } from 'node:fs'
