@@ -1,19 +1,18 @@
 // bench:check — the linearizability checker (raftkv/check) on the history it is made
 // for: a checked workload of 30 s, 8 clients over 12 keys, with a kill nemesis (a node
-// SIGKILLed every 5 s for 1.5 s), recorded on a real 3-node cluster; then generated
+// SIGKILLed every 5 s for 1.5 s), run through the Controller on a real 3-node cluster; then generated
 // histories (8 clients × 12 keys, 30,000 ops; 64 clients on one key, 20,000 ops with
 // in-doubt writes). Each check 5 times: median and max ms, ops/s; the NDJSON parse time.
 // BENCH_HISTORY=file checks that history instead of recording one; BENCH_SECONDS
 // changes the run. Writes bench/results/check.json.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkLinearizability, type HistoryEvent } from '../raftkv/check/index.js'
 import { parseHistory } from '../raftkv/client/index.js'
-import { WorkloadRunner } from '../main/workload/index.js'
-import { LocalCluster } from '../test/harness/cluster.js'
-import { workloadCluster } from '../test/harness/workload-cluster.js'
+import { Controller } from '../main/control/controller.js'
+import type { WorkloadNotification } from '../main/control/types.js'
 import { randomHistory } from '../test/support/random-history.js'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30)
@@ -35,22 +34,26 @@ function bench(events: readonly HistoryEvent[]): Figures {
 }
 
 async function recordWorkload(): Promise<{ ndjson: string; workload: Record<string, unknown> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'raftkv-bench-check-'))
-  const cluster = await LocalCluster.start({ size: 3, tickMs: 100 })
+  const appDataDir = mkdtempSync(join(tmpdir(), 'raftkv-bench-check-'))
+  // The way the app runs it: a cluster launched by the Controller, a checked workload through the API.
+  const control = new Controller({ appDataDir })
   try {
-    const ops = workloadCluster(cluster)
-    const runner = new WorkloadRunner({ cluster: ops, dir })
+    await control.launch({ nodes: 3 })
     const spec = { clients: 8, durationMs: seconds * 1000, keys: 12, getRatio: 0.5, nemesis: [{ kind: 'kill' as const, everyMs: 5000, forMs: 1500 }] }
-    const { runId } = runner.start(spec)
-    const view = (await runner.settled())!
-    console.log(`workload ${runId}: ${view.ops} ops, ${view.errors} errors, ${ops.calls.filter((c) => c.startsWith('kill')).length} kills; in-run check ${view.verdict?.checkMs} ms: ${view.verdict?.outcome}`)
+    const finished = new Promise<WorkloadNotification & { kind: 'finished' }>((resolve) => {
+      control.subscribe('workload', (n) => { if (n.kind === 'finished') resolve(n) })
+    })
+    const { runId } = await control.startWorkload(spec)
+    const done = await finished
+    const kills = (await control.events()).filter((e) => e.kind === 'node-killed').length
+    console.log(`workload ${runId}: ${done.ops} ops, ${done.errors} errors, ${kills} kills; in-run check ${done.verdict?.checkMs} ms: ${done.verdict?.outcome}`)
     return {
-      ndjson: readFileSync(join(dir, runId, 'history.ndjson'), 'utf8'),
-      workload: { spec, ops: view.ops, errors: view.errors, kills: ops.calls.filter((c) => c.startsWith('kill')).length, inRunCheckMs: view.verdict?.checkMs, outcome: view.verdict?.outcome },
+      ndjson: readFileSync(join(control.dataDir!, 'workloads', runId, 'history.ndjson'), 'utf8'),
+      workload: { spec, ops: done.ops, errors: done.errors, kills, inRunCheckMs: done.verdict?.checkMs, outcome: done.verdict?.outcome },
     }
   } finally {
-    await cluster.stop()
-    rmSync(dir, { recursive: true, force: true })
+    await control.shutdown().catch(() => {})
+    rmSync(appDataDir, { recursive: true, force: true })
   }
 }
 
@@ -74,6 +77,8 @@ const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'check.json
 mkdirSync(dirname(out), { recursive: true })
 writeFileSync(out, JSON.stringify({
   bench: 'check', date: new Date().toISOString(), node: process.version, repeats: REPEATS,
+  // The machine is shared: its load average when the figures were taken says how far to trust them.
+  loadAverage: loadavg().map((l) => +l.toFixed(1)),
   recorded: { ...recorded.workload, historyBytes: recorded.ndjson.length, parseMs, check: real },
   generated, targetMs: 2000,
 }, null, 2) + '\n')

@@ -69,8 +69,11 @@ describe('the dashboard', () => {
     button(region(m.wrapper, 'Node 3'), 'Pause').click()
     await flushPromises()
     const alert = region(m.wrapper, 'Node 3').querySelector('[role="alert"]')
-    expect(alert?.textContent).toBe('That node is not running (node 3 is not running).')
+    expect(alert?.querySelector('span')?.textContent).toBe('That node is not running (node 3 is not running).')
     expect(region(m.wrapper, 'Node 1').querySelector('[role="alert"]')).toBeNull()
+    button(alert!, 'Dismiss').click()
+    await flushPromises()
+    expect(region(m.wrapper, 'Node 3').querySelector('[role="alert"]')).toBeNull()
   })
 
   it('says when the connection to the manager is lost', async () => {

@@ -45,6 +45,11 @@ export interface ControllerOptions {
   readyTimeoutMs?: number
   /** Timeline samples at most this often (default 500 ms). */
   timelineEveryMs?: number
+  /**
+   * false: no /admin status streams (the view has no statuses, and calls that need the
+   * leader time out). For tests that count a node's streams and connections exactly.
+   */
+  observeStatus?: boolean
   /** Every node line as it is read, unbatched (in-process users: the test harness). */
   onLine?: (line: LogLine) => void
 }
@@ -114,7 +119,7 @@ export class Controller implements ControlApi {
       this.startObserver('local', sup.token)
       this.emit('cluster-launched', undefined, { nodes: resolved.nodes, dataDir: sup.dir.root, endpoints: sup.members().map((m) => m.addr) })
       // Every node is ready; give the first election a moment so the view has a leader.
-      await this.observer!.waitFor((view) => view.leader !== 0 && view.nodes.every((n) => n.status !== null), 5000)
+      if (this.opts.observeStatus !== false) await this.observer!.waitFor((view) => view.leader !== 0 && view.nodes.every((n) => n.status !== null), 5000)
       return this.observer!.publishNow()
     } catch (e) {
       this.mode = 'none'
@@ -516,7 +521,7 @@ export class Controller implements ControlApi {
 
   private startObserver(mode: 'local' | 'attached', token: string): void {
     this.observer = new ClusterObserver({
-      mode, token,
+      mode, token, watch: this.opts.observeStatus !== false,
       members: () => this.members(),
       partition: () => this.faults.partition,
       workload: () => this.runner?.view() ?? null,

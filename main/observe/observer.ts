@@ -22,6 +22,8 @@ export interface ObserverOptions {
   event: (kind: ClusterEventKind, node: number | undefined, detail: Record<string, unknown>, term?: number) => void
   publish: (view: ClusterView) => void
   watchIntervalMs?: number
+  /** false: keep no status stream open (statuses stay null); for tests that count a node's streams. */
+  watch?: boolean
   publishIntervalMs?: number
   staleMs?: number
 }
@@ -108,7 +110,7 @@ export class ClusterObserver {
 
   /** One watch per member: new members get one, removed ones lose theirs. */
   private sync(): void {
-    if (this.closed) return
+    if (this.closed || this.opts.watch === false) return
     const members = this.opts.members()
     const ids = new Set(members.map((m) => m.id))
     for (const [id, w] of this.watches) {

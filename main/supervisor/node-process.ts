@@ -142,7 +142,6 @@ export class NodeProcess {
   async kill(): Promise<void> {
     if (!this.running) return
     this.expectExit = true
-    if (this.state === 'paused') this.proc!.kill('SIGCONT')
     this.proc!.kill('SIGKILL')
     await this.exited
   }
@@ -152,7 +151,8 @@ export class NodeProcess {
     if (!this.running) return
     this.expectExit = true
     const proc = this.proc!
-    if (this.state === 'paused') proc.kill('SIGCONT')
+    // Also when stopped behind our back (a test's SIGSTOP): a stopped process ignores SIGTERM.
+    proc.kill('SIGCONT')
     proc.kill('SIGTERM')
     const timer = setTimeout(() => proc.kill('SIGKILL'), this.cfg.stopTimeoutMs)
     await this.exited

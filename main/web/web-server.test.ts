@@ -101,6 +101,13 @@ describe('web mode: JSON-RPC 2.0 over WebSocket at /control', () => {
     expect((await c.call('kill')).error).toMatchObject({ code: -32000, data: { code: 'BAD_ARGUMENT' } })
   })
 
+  it('never sends a secret it was told about', async () => {
+    const secret = 'cluster-token-that-must-not-leak'
+    server = await startWebServer({ api: fakeControlApi({ get: async () => `value with ${secret} inside` }), secrets: () => [secret, undefined] })
+    const c = await connect()
+    expect((await c.call('get', { key: 'k' })).result).toBe('value with [redacted] inside')
+  })
+
   it("uses JSON-RPC's own codes for garbage, unknown methods and bad params, and the connection survives", async () => {
     await start()
     const c = await connect()

@@ -12,6 +12,7 @@ import { basename } from 'node:path'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import { ControlError } from '../control/errors.js'
 import type { ControlApi } from '../control/types.js'
+import { Redactor } from '../export/index.js'
 import { ControlSession } from './control-session.js'
 import { securityHeaders, serveStatic } from './static-files.js'
 
@@ -28,6 +29,11 @@ export interface WebServerOptions {
   /** A connection whose unsent notifications exceed this is closed (default 32 MiB). */
   maxBufferedBytes?: number
   onError?: (what: string, error: unknown) => void
+  /**
+   * Strings the page must never see (the cluster's token): replaced in every frame sent,
+   * as a second line of defence (no method is meant to return them).
+   */
+  secrets?: () => readonly (string | undefined)[]
 }
 
 export interface WebServer {
@@ -112,7 +118,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         if (ws.readyState !== ws.OPEN) return
         // A reader that does not keep up is let go rather than buffered without end.
         if (ws.bufferedAmount > maxBuffered) return ws.close(1008, 'too slow: notifications piled up')
-        ws.send(text)
+        const secrets = options.secrets?.().filter((s): s is string => s !== undefined && s !== '') ?? []
+        ws.send(secrets.length === 0 ? text : new Redactor(secrets).text(text))
       },
       onInternalError: (method, err) => onError(`control ${method}`, err),
     })

@@ -82,7 +82,14 @@ export class WorkloadRunner {
     const run: Run = { runId, spec, startedMs: Date.now(), state: 'running', abort: new AbortController(), meter, last: undefined, verdict: null, done: Promise.resolve() }
     this.run = run
     this.event('workload-started', { runId, spec })
-    run.done = this.execute(run, memory, file, runDir)
+    run.done = this.execute(run, memory, file, runDir).catch((err: unknown) => {
+      // Not a load or check failure (those are handled inside): say so and end the run.
+      run.state = 'failed'
+      const reason = `workload runner: ${err instanceof Error ? err.message : String(err)}`
+      const totals = run.meter.totals
+      this.notify({ kind: 'finished', runId, state: 'failed', ops: totals.ops, errors: totals.errors, verdict: null, reason })
+      this.event('workload-finished', { runId, state: 'failed', outcome: null, ops: totals.ops, reason })
+    })
     return { runId }
   }
 
@@ -128,7 +135,6 @@ export class WorkloadRunner {
 
   private async execute(run: Run, memory: MemoryHistory, file: NdjsonHistoryFile, runDir: string): Promise<void> {
     const { spec, runId } = run
-    const connection = this.options.cluster.connection()
     const nemesis = new Nemesis(this.options.cluster, spec.nemesis ?? [], {
       random: this.options.random,
       onReport: (report: NemesisReport) => this.event('nemesis', { runId, ...report }),
@@ -144,6 +150,7 @@ export class WorkloadRunner {
     let failure: string | undefined
     nemesis.start()
     try {
+      const connection = this.options.cluster.connection()
       await runLoad({
         endpoints: connection.endpoints, token: connection.token, clients: spec.clients, durationMs: spec.durationMs,
         keys: spec.keys, getRatio: spec.getRatio, keyPrefix: `${runId.slice(4, 10)}:`, timeoutMs: this.options.opTimeoutMs ?? 3000,

@@ -5,7 +5,7 @@
 // {"kind":"event", "event": ...} per cluster event. Ctrl-C (SIGINT) or SIGTERM stops
 // every node (after writing the bundle when --export-on-exit is given).
 import { Option, type Command } from 'commander'
-import { builtDashboardDir, Controller, ControlError, startWebServer, type ClusterEvent, type ClusterView, type WebServer } from '../../main/index.js'
+import type { ClusterEvent, ClusterView, WebServer } from '../../main/index.js'
 import { CliError } from './errors.js'
 import { positiveIntOption } from './options.js'
 
@@ -47,6 +47,8 @@ export function registerClusterCommand(program: Command): void {
 }
 
 async function clusterUp(raw: RawUpOptions): Promise<void> {
+  // The manager is loaded only for this command: every other `raftkv` command starts without it.
+  const { builtDashboardDir, Controller, ControlError, startWebServer } = await import('../../main/index.js')
   const json = raw.json === true
   const out = (line: string): void => { process.stdout.write(`${line}\n`) }
   const control = new Controller()
@@ -68,7 +70,7 @@ async function clusterUp(raw: RawUpOptions): Promise<void> {
   }
   let web: WebServer
   try {
-    web = await startWebServer({ api: control, port: raw.port, staticDir: builtDashboardDir() })
+    web = await startWebServer({ api: control, port: raw.port, staticDir: builtDashboardDir(), secrets: () => [control.clusterToken] })
   } catch (err) {
     await control.shutdown()
     if (err instanceof ControlError) throw new CliError('FAILED', `cluster up: ${err.code}: ${err.message}`)

@@ -24,12 +24,16 @@ export function buildProgram(): Command {
 }
 
 function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }
-    return pkg.version ?? 'unknown'
-  } catch {
-    return 'unknown'
+  // raftkv/cli/ from the sources, out/node/raftkv/cli/ once built: the project's package.json is above either.
+  for (const up of ['../../package.json', '../../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string }
+      if (pkg.name === 'raftkv-manager' && pkg.version) return pkg.version
+    } catch {
+      // not there: try the next level
+    }
   }
+  return 'unknown'
 }
 
 /** Runs the command line (process.argv style) and returns the exit status. */

@@ -28,7 +28,8 @@ export interface RaftKvClientOptions {
   /** Overall deadline of one call, retries included (default 5000). */
   timeoutMs?: number
   /**
-   * Bound of one attempt on one node (default 2500). A read not answered by then is
+   * Bound of one attempt on one node (default: none, the call's deadline bounds it; the
+   * load generator uses DEFAULT_ATTEMPT_TIMEOUT_MS). A read not answered by then is
    * tried on the next node; a write that was sent fails at once with an unknown
    * outcome (sending it again could apply it twice), the next call goes elsewhere.
    */
@@ -99,7 +100,7 @@ export class RaftKvClient {
     if (options.endpoints.length === 0) throw new TypeError('RaftKvClient needs at least one endpoint')
     this.endpoints = [...new Set(options.endpoints.map(parseEndpoint))]
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.attemptTimeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? Number.POSITIVE_INFINITY
     this.backoff = options.backoff ?? DEFAULT_BACKOFF
     this.random = options.random ?? Math.random
     this.pool = new ConnectionPool({ path: '/kv', token: options.token, codec: kvCodec, maxPayload: options.maxPayload })

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { ClientError } from './errors.js'
 import { monotonicNs, type HistoryEvent, type HistoryFunction, type HistorySink } from './history.js'
-import { RaftKvClient } from './kv-client.js'
+import { DEFAULT_ATTEMPT_TIMEOUT_MS, RaftKvClient } from './kv-client.js'
 import { LatencyHistogram, type LatencySummary } from './latency-histogram.js'
 
 export interface LoadOptions {
@@ -30,6 +30,8 @@ export interface LoadOptions {
   deleteRatio?: number
   /** Deadline of one operation, retries included (default 5000). */
   timeoutMs?: number
+  /** Bound of one attempt on one node (default 2500: a stalled leader costs a load client 2.5 s, not the whole deadline). */
+  attemptTimeoutMs?: number
   history?: HistorySink
   /** Process numbers start here, so that several runs can share one history (default 0). */
   processBase?: number
@@ -108,7 +110,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   if (!(keys >= 1 && Number.isInteger(keys))) throw new RangeError('keys must be a positive integer')
   if (!(getRatio >= 0 && deleteRatio >= 0 && getRatio + deleteRatio <= 1)) throw new RangeError('getRatio and deleteRatio must be >= 0 and add up to at most 1')
 
-  const client = options.client ?? new RaftKvClient({ endpoints: options.endpoints, token: options.token, timeoutMs: options.timeoutMs })
+  const client = options.client ?? new RaftKvClient({
+    endpoints: options.endpoints, token: options.token, timeoutMs: options.timeoutMs, attemptTimeoutMs: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
+  })
   // Values are unique per write: run tag, process and sequence number.
   const runTag = randomBytes(4).toString('hex')
   const tallies = Object.fromEntries(FUNCTIONS.map((f) => [f, { count: 0, ok: 0, fail: 0, info: 0, latency: new LatencyHistogram() }])) as Record<HistoryFunction, Tally>

@@ -9,7 +9,7 @@ import { watchParent } from './parent-watch.js'
 import { positiveInt } from './node-config.js'
 
 /** An orphaned node gets this long to stop cleanly before it exits anyway. */
-const FORCED_EXIT_MS = 1500
+const FORCED_EXIT_MS = 1000
 
 export function nodeCommand(): Command {
   return new Command('node')

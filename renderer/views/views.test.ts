@@ -49,7 +49,7 @@ describe('Launch view', () => {
     await m.wrapper.findAll('form')[1]!.trigger('submit')
     await flushPromises()
     const attach = region(m.wrapper, 'Attach to a cluster')
-    expect(attach.querySelector('[role="alert"]')!.textContent).toBe('The cluster did not answer in time (no node answered at 127.0.0.1:7001).')
+    expect(attach.querySelector('[role="alert"] span')!.textContent).toBe('The cluster did not answer in time (no node answered at 127.0.0.1:7001).')
   })
 })
 
@@ -100,7 +100,7 @@ describe('Network view', () => {
     m.fake.failNext('partition', new FakeControlError('BAD_ARGUMENT', 'every member in exactly one group'))
     button(document.body, 'Apply partition').click()
     await flushPromises()
-    expect(m.wrapper.find('[role="alert"]').text()).toBe('The request was refused as invalid (every member in exactly one group).')
+    expect(m.wrapper.find('[role="alert"] span').text()).toBe('The request was refused as invalid (every member in exactly one group).')
   })
 })
 

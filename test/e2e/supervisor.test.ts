@@ -264,6 +264,29 @@ describe('the Supervisor on real processes', () => {
     expect((await c.timeline({ fromMs: mid })).every((s) => s.timeMs >= mid)).toBe(true)
   })
 
+  it('attach: another Controller sees the same cluster; process control is NOT_SUPPORTED; detach', async () => {
+    const mine = await until(c, 'a leader', (x) => x.leader !== 0 && x.nodes.every((n) => n.status !== null))
+    const other = new Controller({ appDataDir: root })
+    expect(await code(other.attach({ endpoints: [mine.nodes[0]!.addr], token: 'not-the-token-0123456789' }))).toBe('UNAUTHORIZED')
+    const v = await other.attach({ endpoints: [mine.nodes[0]!.addr], token: c.clusterToken! })
+    try {
+      expect(v.mode).toBe('attached')
+      expect(v.nodes.map((n) => n.id)).toEqual(mine.nodes.map((n) => n.id))
+      expect(v.nodes.every((n) => n.process.state === 'external')).toBe(true)
+      await until(other, 'the same leader', (x) => x.leader === mine.leader)
+      for (const call of [other.kill({ id: mine.leader }), other.pause({ id: mine.leader }), other.addNode(), other.shutdown()]) {
+        expect(await code(call)).toBe('NOT_SUPPORTED')
+      }
+      await other.put({ key: 'attached', value: 'yes' })
+      expect(await c.get({ key: 'attached' })).toBe('yes')
+      expect((await other.events()).some((e) => e.kind === 'cluster-attached')).toBe(true)
+    } finally {
+      await other.detach()
+    }
+    expect((await other.status()).mode).toBe('none')
+    expect((await c.status()).nodes.every((n) => n.process.state === 'running')).toBe(true)
+  })
+
   it('shutdown stops every node; the view says none', async () => {
     const pids = c.nodePids()
     expect(pids.length).toBeGreaterThanOrEqual(3)

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { AdminClient, RaftKvClient, type NodeStatusInfo } from '../../raftkv/client/index.js'
 import { Controller } from '../../main/control/controller.js'
 import { plainNodeCommand } from '../../main/supervisor/launch-command.js'
+import { LEVEL_RANK } from '../../main/observe/log-line.js'
 import type { Supervisor } from '../../main/supervisor/supervisor.js'
 
 export interface ClusterOptions {
@@ -47,9 +48,12 @@ export class LocalCluster {
       token: this.token,
       launchCommand: plainNodeCommand(opts.nodeFlags ?? []),
       extraNodeArgs: opts.extraArgs ?? [],
-      // The harness reads statuses itself: a slow view keeps the Supervisor's share of the CPU small.
-      watchIntervalMs: 500, publishIntervalMs: 500,
-      onLine: (l) => this.logsFor(l.node).push({ level: l.level, time: l.timeMs, msg: l.msg, ...l.fields }),
+      // The harness reads statuses itself, and tests count a node's /admin streams and
+      // connections exactly: the Supervisor keeps none open here (LocalCluster.control
+      // has processes, faults and KV, but no statuses in its view).
+      observeStatus: false, publishIntervalMs: 500,
+      // The node's pino record as it printed it (numeric level).
+      onLine: (l) => this.logsFor(l.node).push({ level: LEVEL_RANK[l.level], time: l.timeMs, msg: l.msg, ...l.fields }),
     })
   }
 

