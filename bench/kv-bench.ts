@@ -1,87 +1,134 @@
-// bench:kv — a 3-node cluster of real processes on loopback. Closed-loop clients at
-// concurrency 1, 16 and 64: 10 s of puts (16-byte keys over 10,000 keys, 128-byte
-// values), then 10 s of linearizable gets; throughput and p50/p99/max latency. Then the
-// time from SIGKILL of the leader to the next successful put (5 trials), and each node's
-// peak RSS. Writes bench/results/kv.json.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+// bench:kv — raftkv's 3-node cluster (started by the Supervisor from the built node entry)
+// and, when the system has etcd, a 3-member etcd on loopback, in one run, same workload:
+// closed-loop clients at concurrency 1, 16 and 64, 10 s of puts (16-byte keys over 10,000
+// keys, 128-byte values), then 10 s of linearizable gets; then node start-to-ready, RSS
+// idle and loaded, and failover by SIGKILL and by SIGSTOP of the leader (median of 5 each,
+// time to the first successful put). Election timeout 1 s, heartbeat 200 ms on both.
+// Prints the table with ratios (raftkv / etcd), writes bench/results/kv.json.
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { performance } from 'node:perf_hooks'
-import { LocalCluster, sleep } from '../test/harness/cluster.js'
-import { runLoad, loadKey, type LoadReport } from '../raftkv/client/index.js'
+import { loadAvg } from './lib/load-avg.js'
+import { runLoad, type LoadReport } from '../raftkv/client/index.js'
+import { startRaftkv } from './lib/raftkv-target.js'
+import { etcdVersion, startEtcd } from './lib/etcd-target.js'
+import { etcdLoad } from './lib/etcd-load.js'
+import { measureFailover } from './lib/failover.js'
+import { median, rssMb, sleep, type BenchTarget } from './lib/target.js'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number)
+const trials = Number(process.env.BENCH_FAILOVER_TRIALS ?? 5)
+const KEYS = 10_000
+const VALUE = 128
 
-function peakRssMb(pid: number | undefined): number {
-  if (!pid) return 0
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Math.round(Number(m[1]) / 1024) : 0
-  } catch {
-    return 0
-  }
+interface Row { opsPerSec: number; p50Ms: number; p99Ms: number; maxMs: number; errors: number }
+interface Figures {
+  puts: Record<string, Row>
+  gets: Record<string, Row>
+  startToReadyMs: number[]
+  rssIdleMb: number[]
+  rssLoadedMb: number[]
+  failover: Record<'SIGKILL' | 'SIGSTOP', { trialsMs: number[]; medianMs: number }>
 }
-
-interface Row { ops: number; opsPerSec: number; p50Ms: number; p99Ms: number; maxMs: number; errors: Record<string, number> }
 
 function row(r: LoadReport, f: 'put' | 'get'): Row {
   const op = r.operations[f]
-  return { ops: op.ok, opsPerSec: Math.round(op.okPerSec), p50Ms: +op.latency.p50Ms.toFixed(2), p99Ms: +op.latency.p99Ms.toFixed(2), maxMs: +op.latency.maxMs.toFixed(2), errors: r.errors }
+  const errors = Object.values(r.errors).reduce((a, b) => a + b, 0)
+  return { opsPerSec: Math.round(op.okPerSec), p50Ms: +op.latency.p50Ms.toFixed(2), p99Ms: +op.latency.p99Ms.toFixed(2), maxMs: +op.latency.maxMs.toFixed(2), errors }
 }
 
-const cluster = await LocalCluster.start({ size: 3, tickMs: 100, electionTick: 10, heartbeatTick: 2 })
-const peak = new Map<number, number>()
-const notePeaks = (): void => {
-  for (const [id, n] of cluster.nodes) peak.set(id, Math.max(peak.get(id) ?? 0, peakRssMb(n.proc?.pid)))
-}
-try {
+const log = (s: string): void => console.log(s)
+
+async function measure(t: BenchTarget, load: (clients: number, op: 'put' | 'get') => Promise<Row>): Promise<Figures> {
+  const pids = (): number[] => t.members().map((id) => rssMb(t.pidOf(id)))
+  await sleep(1000)
+  const rssIdleMb = pids()
+  log(`${t.name}: RSS idle (MiB) ${rssIdleMb.join(' ')}`)
   const puts: Record<string, Row> = {}
   const gets: Record<string, Row> = {}
-  for (const c of concurrencies) {
-    const r = await runLoad({ endpoints: cluster.endpoints, token: cluster.token, clients: c, durationMs: seconds * 1000, keys: 10_000, valueSize: 128, getRatio: 0 })
-    puts[`c${c}`] = row(r, 'put')
-    console.log(`put c=${c}: ${puts[`c${c}`]!.opsPerSec} ops/s  p50 ${puts[`c${c}`]!.p50Ms} ms  p99 ${puts[`c${c}`]!.p99Ms} ms  max ${puts[`c${c}`]!.maxMs} ms`)
-    notePeaks()
+  for (const op of ['put', 'get'] as const) {
+    for (const c of concurrencies) {
+      const r = await load(c, op)
+      ;(op === 'put' ? puts : gets)[`c${c}`] = r
+      log(`${t.name} ${op} c=${c}: ${r.opsPerSec} ops/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  max ${r.maxMs} ms  errors ${r.errors}`)
+    }
   }
-  for (const c of concurrencies) {
-    const r = await runLoad({ endpoints: cluster.endpoints, token: cluster.token, clients: c, durationMs: seconds * 1000, keys: 10_000, valueSize: 128, getRatio: 1 })
-    gets[`c${c}`] = row(r, 'get')
-    console.log(`get c=${c}: ${gets[`c${c}`]!.opsPerSec} ops/s  p50 ${gets[`c${c}`]!.p50Ms} ms  p99 ${gets[`c${c}`]!.p99Ms} ms  max ${gets[`c${c}`]!.maxMs} ms`)
-    notePeaks()
-  }
-
-  // Failover: SIGKILL the leader, time until a put succeeds again, restart it.
-  const failoverMs: number[] = []
-  const client = cluster.client({ timeoutMs: 30_000 })
-  for (let trial = 0; trial < 5; trial++) {
-    const lead = await cluster.waitForLeader()
-    await client.put(loadKey(trial), 'warm')
-    notePeaks()
+  const rssLoadedMb = pids()
+  log(`${t.name}: RSS after the load (MiB) ${rssLoadedMb.join(' ')}`)
+  // Start-to-ready: a follower killed and started again (it reopens its data and rejoins).
+  const startToReadyMs: number[] = []
+  for (let i = 0; i < 3; i++) {
+    const lead = await t.waitForLeader()
+    const id = t.members().find((m) => m !== lead)!
+    await t.kill(id)
     const t0 = performance.now()
-    await cluster.kill(lead)
-    await client.put(loadKey(trial), `after-kill-${trial}`)
-    failoverMs.push(Math.round(performance.now() - t0))
-    console.log(`failover trial ${trial + 1}: leader ${lead} killed, next put after ${failoverMs[failoverMs.length - 1]} ms`)
-    await cluster.startNode(lead)
-    await cluster.waitForLeader()
-    await sleep(500)
+    await t.start(id)
+    startToReadyMs.push(Math.round(performance.now() - t0))
+    log(`${t.name}: node ${id} start to ready ${startToReadyMs[startToReadyMs.length - 1]} ms`)
+    await t.waitForLeader()
   }
-  await client.close()
-  notePeaks()
-
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'kv.json')
-  mkdirSync(dirname(out), { recursive: true })
-  const result = {
-    bench: 'kv', date: new Date().toISOString(), node: process.version, nodes: 3, secondsPerRun: seconds,
-    keyBytes: 16, keySpace: 10_000, valueBytes: 128, puts, gets,
-    failover: { trialsMs: failoverMs, meanMs: Math.round(failoverMs.reduce((a, b) => a + b, 0) / failoverMs.length), maxMs: Math.max(...failoverMs) },
-    peakRssMb: Object.fromEntries(peak),
-    reference: { etcd34: { putsOpsPerSec: { c1: 846, c16: 2995, c64: 4853 }, getsOpsPerSec: { c1: 1379, c16: 4249, c64: 6165 }, p99MsAt64: { put: 34.7, get: 28.0 } } },
-  }
-  writeFileSync(out, JSON.stringify(result, null, 2) + '\n')
-  console.log(`peak RSS (MB): ${JSON.stringify(result.peakRssMb)}; failover mean ${result.failover.meanMs} ms`)
-  console.log(`wrote ${out}`)
-} finally {
-  await cluster.stop()
+  const kill = await measureFailover(t, 'SIGKILL', trials, log)
+  const stop = await measureFailover(t, 'SIGSTOP', trials, log)
+  return { puts, gets, startToReadyMs, rssIdleMb, rssLoadedMb, failover: { SIGKILL: kill, SIGSTOP: stop } }
 }
+
+const timing = { tickMs: 100, electionTick: 10, heartbeatTick: 2 }
+const result: Record<string, unknown> = {
+  bench: 'kv', date: new Date().toISOString(), node: process.version, nodes: 3, secondsPerRun: seconds,
+  keyBytes: 16, keySpace: KEYS, valueBytes: VALUE, electionTimeoutMs: 1000, heartbeatMs: 200, loadAvgAtStart: loadAvg(),
+}
+
+const rk = await startRaftkv(timing)
+let raftkv: Figures
+try {
+  raftkv = await measure(rk, async (clients, op) => row(await runLoad({
+    endpoints: rk.endpoints, token: rk.token, clients, durationMs: seconds * 1000, keys: KEYS, valueSize: VALUE, getRatio: op === 'get' ? 1 : 0,
+  }), op))
+} finally {
+  await rk.stop()
+}
+result.raftkv = raftkv
+
+const version = etcdVersion()
+let etcd: Figures | undefined
+if (version === undefined) {
+  log('etcd is not installed (apt-get install etcd-server): raftkv figures only')
+} else {
+  const et = await startEtcd({ electionMs: 1000, heartbeatMs: 200 })
+  try {
+    etcd = await measure(et, (clients, op) => etcdLoad(et.endpoints, { clients, durationMs: seconds * 1000, keys: KEYS, valueSize: VALUE, op }))
+  } finally {
+    await et.stop()
+  }
+  result.etcd = { version, client: 'v3 JSON gateway over HTTP/1.1 keep-alive (Node fetch)', ...etcd }
+}
+result.loadAvgAtEnd = loadAvg()
+
+// The table: raftkv, etcd, ratio (higher is better for raftkv: ops/s ratio, and etcd/raftkv for times).
+const fmt = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '-' : String(v))
+const ratio = (a: number, b: number | undefined): string => (b === undefined || b === 0 ? '-' : `${(a / b).toFixed(2)}x`)
+const lines: string[] = ['', `figure | raftkv | etcd ${version ?? '(not installed)'} | ratio`, '---|---|---|---']
+for (const op of ['puts', 'gets'] as const) {
+  for (const c of concurrencies) {
+    const a = raftkv[op][`c${c}`]!
+    const b = etcd?.[op][`c${c}`]
+    lines.push(`${op} c=${c} ops/s | ${a.opsPerSec} | ${fmt(b?.opsPerSec)} | ${ratio(a.opsPerSec, b?.opsPerSec)}`)
+    lines.push(`${op} c=${c} p50 / p99 ms | ${a.p50Ms} / ${a.p99Ms} | ${fmt(b?.p50Ms)} / ${fmt(b?.p99Ms)} | ${ratio(a.p99Ms, b?.p99Ms)} (p99)`)
+  }
+}
+for (const k of ['SIGKILL', 'SIGSTOP'] as const) {
+  const a = raftkv.failover[k]
+  const b = etcd?.failover[k]
+  lines.push(`leader ${k} -> first put, median ms (trials) | ${a.medianMs} (${a.trialsMs.join(' ')}) | ${fmt(b?.medianMs)}${b ? ` (${b.trialsMs.join(' ')})` : ''} | ${ratio(a.medianMs, b?.medianMs)}`)
+}
+lines.push(`node start to ready, median ms | ${median(raftkv.startToReadyMs)} (${raftkv.startToReadyMs.join(' ')}) | ${etcd ? `${median(etcd.startToReadyMs)} (${etcd.startToReadyMs.join(' ')})` : '-'} | ${ratio(median(raftkv.startToReadyMs), etcd ? median(etcd.startToReadyMs) : undefined)}`)
+lines.push(`RSS idle MiB (per node) | ${raftkv.rssIdleMb.join(' ')} | ${etcd?.rssIdleMb.join(' ') ?? '-'} | ${ratio(median(raftkv.rssIdleMb), etcd ? median(etcd.rssIdleMb) : undefined)}`)
+lines.push(`RSS after load MiB | ${raftkv.rssLoadedMb.join(' ')} | ${etcd?.rssLoadedMb.join(' ') ?? '-'} | ${ratio(median(raftkv.rssLoadedMb), etcd ? median(etcd.rssLoadedMb) : undefined)}`)
+lines.push(`(times and RSS: ratio raftkv / etcd, lower is better; load average ${JSON.stringify(result.loadAvgAtStart)} -> ${JSON.stringify(result.loadAvgAtEnd)})`)
+log(lines.join('\n'))
+
+const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'kv.json')
+mkdirSync(dirname(out), { recursive: true })
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n')
+log(`wrote ${out}`)

@@ -170,6 +170,21 @@ describe('RaftKvClient', () => {
     expect(cluster.node(1).received).toHaveLength(1)
   })
 
+  it('after a write left unanswered by a hung leader, the next call starts elsewhere and ignores hints at it', async () => {
+    const hung = cluster.node(1)
+    const c = client([hung.addr, cluster.node(2).addr, cluster.node(3).addr], 10_000, TOKEN, 200)
+    await c.put('k', 'v0')
+    expect(c.leader).toBe(hung.addr)
+    hung.respondNext({ kind: 'noReply', apply: false })
+    expect(await failure(c.put('k', 'v1'))).toMatchObject({ code: 'DEADLINE_EXCEEDED', unknownOutcome: true })
+    // Node 2 still names the hung node as leader; node 3 has taken over.
+    cluster.node(2).respondNext({ kind: 'notLeader', leaderId: 1, leaderAddr: hung.addr })
+    cluster.setLeader(3)
+    await c.put('k', 'v2')
+    expect(c.leader).toBe(cluster.node(3).addr)
+    expect(hung.received).toHaveLength(2)
+  })
+
   it('skips a dead endpoint and carries on with the others', async () => {
     const dead = cluster.node(2).addr
     await cluster.node(2).close()

@@ -92,6 +92,8 @@ export class RaftKvClient {
   private cachedLeader: string | undefined
   private nextId = 1
   private roundRobin = 0
+  /** The last node that let an attempt run out unanswered: a new call does not start there. */
+  private unanswered: string | undefined
   private closed = false
 
   constructor(options: RaftKvClientOptions) {
@@ -147,9 +149,13 @@ export class RaftKvClient {
     let attempts = 0
     let retries = 0
     let hintHops = 0
+    /** Moves to another node without a pause since the last answer: a lost node costs no backoff. */
+    let quickHops = 0
     let lastError: ClientError | undefined
     /** Connection refusals per endpoint since the last answer from any node. */
     const refusals = new Map<string, number>()
+    /** Nodes that refused a connection during this call: tried last (a killed node stays dead a while). */
+    const refused = new Set<string>()
     for (;;) {
       if (this.closed) throw new ClientClosedError(false)
       const remaining = deadline - performance.now()
@@ -162,6 +168,10 @@ export class RaftKvClient {
       if (result.kind === 'deadline') {
         // Sent and unanswered: a write may still apply, so it is not sent again.
         const lastChance = bound >= remaining
+        // A node that leaves a request unanswered this long is not the leader to try first
+        // again (it may be hung, its socket still open): the next call starts elsewhere.
+        if (this.cachedLeader === target) this.cachedLeader = undefined
+        this.unanswered = target
         if (lastChance || (isWrite && result.sent)) throw new DeadlineExceededError(lastChance ? timeoutMs : Math.round(bound), attempts, isWrite && result.sent, lastError)
         // A read (or a request never sent) goes to the next node.
         lastError = new ConnectionError(target, `${target} did not answer within ${Math.round(bound)} ms`, result.sent, false)
@@ -176,6 +186,7 @@ export class RaftKvClient {
           throw new KvServerError('UNAUTHORIZED', `${target} refused the token (HTTP ${error.httpStatus})`, target, false)
         }
         if (error instanceof ConnectionError && !sent) {
+          refused.add(target)
           refusals.set(target, (refusals.get(target) ?? 0) + 1)
           if (this.endpoints.every((e) => (refusals.get(e) ?? 0) >= UNREACHABLE_ROUNDS)) {
             throw new ConnectionError(target, `no endpoint is reachable (${this.endpoints.join(', ')}): ${error.message}`, false, false, 0, error)
@@ -185,13 +196,20 @@ export class RaftKvClient {
         if (!verdict.retry) throw rebuild(error, verdict.unknownOutcome)
         lastError = error
         if (this.cachedLeader === target) this.cachedLeader = undefined
-        target = this.nextEndpoint(target)
+        // The connection to this node was lost or refused: open the others' now, all at
+        // once, and try each at once (one may already lead, or hint at who does); back off
+        // only after a round. Nodes that refused since the last answer come last.
+        if (quickHops === 0) for (const e of this.endpoints) if (e !== target) this.pool.get(e, bound)
+        target = this.nextEndpoint(target, refused)
+        if (quickHops++ < this.endpoints.length - 1) continue
         if (!(await this.pause(retries++, deadline))) throw new DeadlineExceededError(timeoutMs, attempts, false, lastError)
         continue
       }
 
       const { response } = result
       refusals.clear()
+      quickHops = 0
+      if (this.unanswered === target) this.unanswered = undefined
       const wireError = response.error
       if (wireError !== undefined && wireError !== null && (wireError.code ?? 0) !== kvpb.ErrorCode.OK) {
         const code = kvErrorCode(wireError.code ?? 0)
@@ -201,14 +219,15 @@ export class RaftKvClient {
         if (!verdict.retry) throw error
         lastError = error
         if (code === 'NOT_LEADER') {
-          if (hint !== undefined && hint !== target) {
+          // A hint at the node that just left us unanswered is stale (that leader hangs).
+          if (hint !== undefined && hint !== target && hint !== this.unanswered) {
             // Follow the hint at once, unless hints keep bouncing us around.
             this.cachedLeader = hint
             target = hint
             if (++hintHops <= this.endpoints.length) continue
           } else {
             if (this.cachedLeader === target) this.cachedLeader = undefined
-            target = this.nextEndpoint(target)
+            target = this.nextEndpoint(target, refused)
           }
         }
         if (!(await this.pause(retries++, deadline))) throw new DeadlineExceededError(timeoutMs, attempts, false, lastError)
@@ -249,10 +268,18 @@ export class RaftKvClient {
   }
 
   /** The endpoint after `current` in the configured list (round robin when unknown). */
-  private nextEndpoint(current: string | undefined): string {
+  private nextEndpoint(current: string | undefined, refused?: ReadonlySet<string>): string {
     const index = current === undefined ? -1 : this.endpoints.indexOf(current)
-    if (index >= 0) return this.endpoints[(index + 1) % this.endpoints.length]!
-    return this.endpoints[this.roundRobin++ % this.endpoints.length]!
+    if (index >= 0) {
+      const n = this.endpoints.length
+      for (let step = 1; step <= n; step++) {
+        const e = this.endpoints[(index + step) % n]!
+        if (!refused?.has(e)) return e
+      }
+      return this.endpoints[(index + 1) % n]!
+    }
+    const pick = this.endpoints[this.roundRobin++ % this.endpoints.length]!
+    return pick === this.unanswered && this.endpoints.length > 1 ? this.endpoints[this.roundRobin++ % this.endpoints.length]! : pick
   }
 
   /**

@@ -161,6 +161,19 @@ export class Raft {
     this.logger.info(`${this.id} became leader at term ${this.term}`)
   }
 
+  /**
+   * The application lost its link to the leader (the socket closed and a redial failed):
+   * a follower forgets it, and so its leader lease, and grants votes from now on. Only
+   * *when* an election may start depends on this; PreVote keeps a healthy leader in place
+   * (the peers that still hear it refuse). Returns whether the leader was forgotten.
+   */
+  forgetLeader(id: number): boolean {
+    if (this.state !== StateType.Follower || this.lead === None || this.lead !== id) return false
+    this.logger.info(`${this.id} [term ${this.term}] lost its link to leader ${id} and forgets it`)
+    this.lead = None
+    return true
+  }
+
   // ---- time ----
 
   tick(): void {

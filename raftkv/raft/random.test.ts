@@ -21,12 +21,16 @@ it(`keeps Raft's safety properties over ${SEEDS} random seeds`, () => {
   let steps = 0
   let committed = 0
   let snapshots = 0
+  let leadersLost = 0
+  let stalls = 0
   for (let seed = START; seed < START + SEEDS; seed++) {
     try {
       const r = runSeed(seed, STEPS)
       steps += r.steps
       committed += r.committed
       snapshots += r.stats.snapshotsApplied
+      leadersLost += r.stats.leadersLost
+      stalls += r.stats.stalls
     } catch (e) {
       if (!(e instanceof SeedFailure)) throw e
       failures.push(e)
@@ -34,6 +38,7 @@ it(`keeps Raft's safety properties over ${SEEDS} random seeds`, () => {
   }
   const ms = Math.round(performance.now() - started)
   console.log(`random raft: seeds ${START}..${START + SEEDS - 1} (${SEEDS}), ${steps} steps, ` +
-    `${committed} proposals committed, ${snapshots} snapshots applied, ${failures.length} failed, ${ms} ms`)
+    `${committed} proposals committed, ${snapshots} snapshots applied, ${leadersLost} leaders lost, ${stalls} stalls, ` +
+    `${failures.length} failed, ${ms} ms`)
   expect(failures.map((f) => f.message).slice(0, 3)).toEqual([])
-}, 300_000)
+}, Math.max(300_000, SEEDS * 1_500))

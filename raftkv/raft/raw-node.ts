@@ -178,6 +178,15 @@ export class RawNode {
     this.raft.step({ msgType: MessageType.MsgUnreachable, from: id })
   }
 
+  /**
+   * Tells raft that the link to peer `id` closed and could not be reopened. A follower of
+   * `id` forgets its leader (and the leader lease); the application may then campaign()
+   * at once instead of waiting out the election timeout. Returns whether it forgot.
+   */
+  reportLeaderLost(id: number): boolean {
+    return this.raft.forgetLeader(id)
+  }
+
   /** Tells raft how sending a snapshot to `id` ended. */
   reportSnapshot(id: number, failed: boolean): void {
     this.raft.step({ msgType: MessageType.MsgSnapStatus, from: id, reject: failed })

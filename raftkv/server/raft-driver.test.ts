@@ -1,6 +1,6 @@
 // The driver loop over fakes: a real RawNode, an in-memory storage and transport.
 import { afterEach, describe, expect, it } from 'vitest'
-import { ConfChangeType, MessageType, StateType } from '../raft/index.js'
+import { ConfChangeType, MessageType, RawNode, StateType } from '../raft/index.js'
 import { RaftDriver, type WriteOutcome } from './raft-driver.js'
 import type { ReadOutcome } from './reads.js'
 import { FakePeers, FakeStorage, rawNodeOver, silentLog, until } from './testing/fakes.js'
@@ -79,6 +79,24 @@ describe('RaftDriver', () => {
     expect(savedWhenSent).toBeGreaterThanOrEqual(1)
     expect(storage.raft.initialState().hardState.vote).toBe(1)
     expect(peers.sent.every((m) => m.msgType === MessageType.MsgRequestVote || m.msgType === MessageType.MsgRequestPreVote)).toBe(true)
+  })
+
+  it('a follower whose leader is reported lost forgets it and starts a pre-vote without waiting out the timeout', async () => {
+    const storage = new FakeStorage([1, 2, 3])
+    const peers = new FakePeers()
+    const rawNode = new RawNode({ id: 1, peers: [1, 2, 3], electionTick: 10, heartbeatTick: 1, storage: storage.raft, rand: () => 0, preVote: true, checkQuorum: true })
+    rawNode.step({ msgType: MessageType.MsgHeartbeat, from: 2, to: 1, term: 1 })
+    expect(rawNode.raft.lead).toBe(2)
+    const driver = new RaftDriver(rawNode, storage, peers, { nodeId: 1, tickMs: 60_000, log: silentLog() })
+    drivers.push(driver)
+    driver.start()
+    peers.reportLost(3) // not the leader: nothing happens
+    expect(rawNode.raft.lead).toBe(2)
+    peers.reportLost(2)
+    expect(rawNode.raft.lead).toBe(0)
+    await until(() => peers.sent.filter((m) => m.msgType === MessageType.MsgRequestPreVote).length === 2, 'pre-votes to 2 and 3')
+    expect(rawNode.raft.state).toBe(StateType.PreCandidate)
+    expect(rawNode.raft.term).toBe(1)
   })
 
   it('hands a storage failure to onFatal and stops: nothing more is proposed or answered', async () => {

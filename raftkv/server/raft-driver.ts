@@ -3,7 +3,7 @@
 // persist (one synced batch), send, apply (one atomic batch), answer, advance.
 import type { Logger } from 'pino'
 import {
-  ConfChangeType, ErrProposalDropped, ErrStepPeerNotFound, MessageType, StateType, isEmptySnap, stateName,
+  ConfChangeType, ErrProposalDropped, ErrStepPeerNotFound, MessageType, None, StateType, isEmptySnap, stateName,
   type Entry, type Message, type RawNode, type Ready,
 } from '../raft/index.js'
 import type { PeerStorage } from '../storage/index.js'
@@ -18,12 +18,16 @@ import { planReady } from './ready-plan.js'
 import { compactLogIndex } from './log-gc-policy.js'
 import { peerChangeProblem } from './peer-change.js'
 
+/** Fast failover: the survivors of a lost leader campaign this far apart (by rank), plus a jitter. */
+const FAILOVER_STAGGER_MS = 100
+const FAILOVER_JITTER_MS = 10
+
 export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' } | { ok: false; reason: 'invalid'; detail: string }
 
 /** What the driver (and the KV service reading through it) needs of the storage (PeerStorage). */
 export type DriverStorage = ApplyStore & Pick<PeerStorage, 'lastIndex' | 'saveReadyState' | 'logByteSize' | 'get' | 'scanBounded' | 'engineMemory'>
 /** What the driver needs of the peer transport (PeerTransport). */
-export type DriverPeers = Pick<PeerTransport, 'onMessages' | 'onUnreachable' | 'send' | 'setPeers'>
+export type DriverPeers = Pick<PeerTransport, 'onMessages' | 'onUnreachable' | 'onPeerLost' | 'send' | 'setPeers'>
 
 export interface DriverOptions {
   nodeId: number
@@ -92,8 +96,33 @@ export class RaftDriver {
       this.rawNode.reportUnreachable(id)
       this.schedule()
     })
+    this.peers.onPeerLost((id) => this.onPeerLost(id))
     this.timer = setInterval(() => this.onTick(), this.opts.tickMs)
     this.schedule()
+  }
+
+  /**
+   * The leader's link closed and its address refuses connections: its process is gone.
+   * Forget it (and its lease: we grant votes from now on) and campaign without waiting out
+   * the election timeout. The survivors go one after the other, by their rank among the
+   * voters, so that their pre-votes do not split; PreVote keeps a live leader in place.
+   */
+  private onPeerLost(id: number): void {
+    if (this.stopped || !this.rawNode.reportLeaderLost(id)) return
+    const raft = this.rawNode.raft
+    this.schedule()
+    if (!raft.preVote) return
+    const term = raft.term
+    const others = [...raft.prs.keys()].filter((v) => v !== id).sort((a, b) => a - b)
+    const rank = Math.max(0, others.indexOf(this.opts.nodeId))
+    const delayMs = rank * FAILOVER_STAGGER_MS + Math.random() * FAILOVER_JITTER_MS
+    this.log.info({ event: 'leader-lost', leader: id, term, delayMs: Math.round(delayMs) }, `leader ${id} is gone: campaigning in ${Math.round(delayMs)} ms`)
+    setTimeout(() => {
+      const r = this.rawNode.raft
+      if (this.stopped || r.term !== term || r.lead !== None || r.state !== StateType.Follower) return
+      this.rawNode.campaign()
+      this.schedule()
+    }, delayMs)
   }
 
   /** Stops ticking, waits for the Ready in progress, fails everything still waiting. */

@@ -3,7 +3,7 @@
 export { TransportServer } from './server.js'
 export type { TransportServerOptions, MaxFrameBytes, ConnectionHandler, ServerStats } from './server.js'
 export { PeerTransport } from './peer-transport.js'
-export type { PeerTransportOptions, PeerOptions, InboundVerdict, MessagesListener, UnreachableListener } from './peer-transport.js'
+export type { PeerTransportOptions, PeerOptions, InboundVerdict, MessagesListener, UnreachableListener, LostListener } from './peer-transport.js'
 export { Connection } from './connection.js'
 export type { ConnectionInfo, ConnectionPath, ServicePath } from './connection.js'
 export { validateFaults, noFaults, MAX_FAULT_DELAY_MS } from './faults.js'

@@ -9,7 +9,11 @@ import { CloseCode } from './constants.js'
 import type { FaultFilter } from './faults.js'
 import { FrameQueue } from './frame-queue.js'
 import { dialPeer } from './dial-peer.js'
+import { probePeer } from './probe-peer.js'
 import type { Counters, PeerLinkStats } from './stats.js'
+
+/** The second probe of a closed link's peer comes this much after the first said it listens. */
+const PROBE_AGAIN_MS = 100
 
 export interface PeerLinkSettings {
   maxFrameBytes: number
@@ -34,6 +38,8 @@ export interface LinkContext {
   /** A frame arrived on this link's connection `conn`. */
   deliver(link: PeerLink, conn: Connection, bytes: Uint8Array): void
   unreachable(peerId: number): void
+  /** The link closed and nothing listens at the peer's address any more: it is gone. */
+  lost(peerId: number): void
   /** The peer, which once accepted us, says we are no longer in its membership. */
   removedBy(peerId: number, how: string): void
 }
@@ -175,11 +181,37 @@ export class PeerLink {
       if (this.closed) return
       this.log.info({ code, reason, conn: conn.id }, 'peer connection lost')
       this.ctx.unreachable(this.id)
+      // 1001 on /raft: the peer said it is shutting down. Otherwise ask its address.
+      if (code === CloseCode.GoingAway) this.gone('the peer closed our link shutting down')
+      else this.probeGone()
       if (code === CloseCode.PeerRemoved) this.ctx.removedBy(this.id, `node ${this.id} closed our link with ${code} (${reason})`)
       if (this.mode === 'dial') this.scheduleReconnect()
     })
     this.log.info({ conn: conn.id, mode: this.mode, addr: this.addr }, 'peer connected')
     this.pump()
+  }
+
+  /**
+   * After the connection closed: a TCP connect to the peer's address (either side of the
+   * link can make it; a second one shortly after if the first was accepted). Refused means
+   * the process is gone: say so at once, so that raft need not wait out an election timeout.
+   * A peer that answers, or a probe that times out, says nothing.
+   */
+  private probeGone(again = true): void {
+    void probePeer(this.addr, this.ctx.settings.handshakeTimeoutMs).then((r) => {
+      if (this.closed || this.connected) return
+      if (r === 'listening' && again) {
+        // A peer shutting down closes its sockets a moment before its listener: ask once more.
+        setTimeout(() => this.probeGone(false), PROBE_AGAIN_MS).unref()
+        return
+      }
+      if (r === 'refused') this.gone('peer connection lost and its address refuses connections')
+    })
+  }
+
+  private gone(why: string): void {
+    this.log.info({ addr: this.addr }, `${why}: peer gone`)
+    this.ctx.lost(this.id)
   }
 
   private dial(): void {

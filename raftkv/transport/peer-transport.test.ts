@@ -6,6 +6,7 @@ import { CloseCode, ID_HEADER, MAX_WIRE_TERM } from './constants.js'
 import { InvalidArgumentError, InvalidFaultsError, ServerStateError } from './errors.js'
 import { PeerTransport } from './peer-transport.js'
 import { encodeRaftFrames } from './raft-codec.js'
+import { probePeer } from './probe-peer.js'
 import type { TransportServer } from './server.js'
 import { Harness, TOKEN, captureLogger, closed, cycleRng, freePort, msg, opened, waitFor } from './testing/helpers.js'
 
@@ -77,6 +78,35 @@ describe('PeerTransport over /raft', () => {
     b2.peers.send([msg(2, 1, 6)])
     await waitFor(() => box.all().length === 1 && back.all().length === 1, 'messages after restart')
     expect(a!.server.peers.stats().reconnects).toBe(1)
+  })
+
+  it('reports a peer lost when it closes our links shutting down, on both sides of a link', async () => {
+    const [a, b, c] = await cluster(3)
+    const lostAt1: number[] = []
+    const lostAt3: number[] = []
+    a!.server.peers.onPeerLost((id) => lostAt1.push(id))
+    c!.server.peers.onPeerLost((id) => lostAt3.push(id))
+    await waitFor(() => connected(a!.server, 2) && connected(c!.server, 2), 'links up')
+    // Node 2 shuts down (1001): node 1 dialed it, node 3 accepted its dial; both notice.
+    // (A killed node closes nothing itself: its address refusing connections tells; probe-peer.test.ts.)
+    await b!.server.close()
+    await waitFor(() => lostAt1.includes(2) && lostAt3.includes(2), 'peer 2 lost on both')
+    expect([...lostAt1, ...lostAt3].every((id) => id === 2)).toBe(true)
+  })
+
+  it('a closed link to a peer that still listens is not a lost peer', async () => {
+    const [a, b] = await cluster(2)
+    const lost: number[] = []
+    const unreachable: number[] = []
+    a!.server.peers.onPeerLost((id) => lost.push(id))
+    a!.server.peers.onUnreachable((id) => unreachable.push(id))
+    await waitFor(() => connected(a!.server, 2), 'link up')
+    // Node 2 is alive and listening; only its socket closes (a flaky link).
+    b!.server.peers.setPeers(new Map([[2, `127.0.0.1:${b!.port}`]]))
+    await waitFor(() => unreachable.includes(2), 'the close noticed')
+    await probePeer(`127.0.0.1:${b!.port}`, 1000) // the link's own probe has had its answer by now
+    await new Promise((r) => setTimeout(r, 50))
+    expect(lost).toEqual([])
   })
 
   it('a newer connection from the same peer replaces the older one', async () => {

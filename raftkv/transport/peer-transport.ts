@@ -53,6 +53,8 @@ export type InboundVerdict =
 
 export type MessagesListener = (msgs: eraftpb.Message[]) => void
 export type UnreachableListener = (peerId: number) => void
+/** A peer whose connection closed and whose address refuses connections: its process is gone. */
+export type LostListener = (peerId: number) => void
 /** A peer that once accepted this node says it is not in its membership any more. */
 export type RemovedListener = (byPeer: number, how: string) => void
 
@@ -71,6 +73,7 @@ export class PeerTransport {
   private readonly links = new Map<number, PeerLink>()
   private readonly messageListeners = new Set<MessagesListener>()
   private readonly unreachableListeners = new Set<UnreachableListener>()
+  private readonly lostListeners = new Set<LostListener>()
   private readonly removedListeners = new Set<RemovedListener>()
   /** Connections whose spoofed or out-of-bound messages were logged already (once each). */
   private readonly warnedConns = new WeakSet<Connection>()
@@ -104,6 +107,7 @@ export class PeerTransport {
       rng,
       deliver: (link, conn, bytes) => this.deliver(link, conn, bytes),
       unreachable: (id) => this.reportUnreachable(id),
+      lost: (id) => this.notify(this.lostListeners, id, 'onPeerLost'),
       removedBy: (id, how) => {
         for (const cb of this.removedListeners) cb(id, how)
       },
@@ -210,6 +214,12 @@ export class PeerTransport {
     return () => this.unreachableListeners.delete(cb)
   }
 
+  /** Called when a peer's connection closed and a connect to its address was refused (its process is gone). */
+  onPeerLost(cb: LostListener): () => void {
+    this.lostListeners.add(cb)
+    return () => this.lostListeners.delete(cb)
+  }
+
   /** Called when a peer that accepted this node before refuses it as a non-member (this node was removed). */
   onRemovedBy(cb: RemovedListener): () => void {
     this.removedListeners.add(cb)
@@ -267,6 +277,7 @@ export class PeerTransport {
     await Promise.all(links.map((l) => l.close(CloseCode.GoingAway, 'node shutting down')))
     this.messageListeners.clear()
     this.unreachableListeners.clear()
+    this.lostListeners.clear()
     this.removedListeners.clear()
   }
 
@@ -346,11 +357,15 @@ export class PeerTransport {
   }
 
   private reportUnreachable(id: number): void {
-    for (const cb of this.unreachableListeners) {
+    this.notify(this.unreachableListeners, id, 'onUnreachable')
+  }
+
+  private notify(listeners: ReadonlySet<(peerId: number) => void>, id: number, what: string): void {
+    for (const cb of listeners) {
       try {
         cb(id)
       } catch (err) {
-        this.log.error({ err }, 'onUnreachable listener threw')
+        this.log.error({ err }, `${what} listener threw`)
       }
     }
   }

@@ -34,11 +34,14 @@ export function optionsFor(seed: number): ClusterOptions {
     snapshotBusyRate: r.pick([0, 0, 0.3, 0.8]),
     interleaveReady: r.chance(0.5),
     crashLeaders: r.chance(0.3),
+    leaderLost: false,
   }
   const inflight = r.pick([0, 0, 1, 4, 64])
   if (inflight > 0) opts.maxInflightMsgs = inflight
   const size = r.pick([0, 0, 40, 200])
   if (size > 0) opts.maxSizePerMsg = size
+  // Drawn last so that the draws above stay what they were for every seed.
+  opts.leaderLost = r.chance(0.6)
   return opts
 }
 
@@ -47,7 +50,7 @@ type Action = [weight: number, name: string, run: (c: Cluster) => string | void]
 const ACTIONS: Action[] = [
   [40, 'deliver', (c) => c.deliverRandom()],
   [25, 'ready', (c) => {
-    const busy = c.live().filter((n) => c.busy(n))
+    const busy = c.active().filter((n) => c.busy(n))
     if (busy.length === 0) return
     const n = c.rng.pick(busy)
     if (n.pending === undefined && c.opts.interleaveReady && c.rng.chance(0.5)) {
@@ -58,22 +61,22 @@ const ACTIONS: Action[] = [
     return `ready ${n.id}`
   }],
   [4, 'tick one', (c) => {
-    const live = c.live()
+    const live = c.active()
     if (live.length === 0) return
     const n = c.rng.pick(live)
     c.tick(n)
     return `tick ${n.id}`
   }],
-  [5, 'tick all', (c) => { for (const n of c.live()) c.tick(n) }],
+  [5, 'tick all', (c) => { for (const n of c.active()) c.tick(n) }],
   [12, 'propose', (c) => {
     const lead = c.leader()
-    const live = c.live()
+    const live = c.active()
     const n = lead !== undefined && c.rng.chance(0.7) ? lead : live.length > 0 ? c.rng.pick(live) : undefined
     if (n) c.propose(n)
     return n ? `propose at ${n.id}` : undefined
   }],
   [3, 'read', (c) => {
-    const live = c.live()
+    const live = c.active()
     if (live.length === 0) return
     const n = c.rng.pick(live)
     c.readIndex(n)
@@ -108,7 +111,29 @@ const ACTIONS: Action[] = [
     const lead = c.leader()
     if (!c.opts.crashLeaders || lead === undefined || c.crashed().length >= 2) return
     c.crash(lead)
-    return `crash leader ${lead.id}`
+    // Its sockets close at once: its followers may notice and campaign without waiting.
+    const lost = c.live().filter((n) => c.rng.chance(0.7) && c.leaderLost(n, lead.id, c.rng.chance(0.6)))
+    return `crash leader ${lead.id}${lost.length > 0 ? `, lost by ${lost.map((n) => n.id).join(' ')}` : ''}`
+  }],
+  [1, 'link lost', (c) => {
+    // A link to a live leader closes (a flaky network, a slow peer): the trigger fires anyway.
+    const live = c.live()
+    if (!c.opts.leaderLost || live.length === 0) return
+    const n = c.rng.pick(live)
+    const lead = n.node!.raft.lead
+    const campaign = c.rng.chance(0.7)
+    if (!c.leaderLost(n, lead, campaign)) return
+    return `link ${n.id}-${lead} lost${campaign ? ', campaign' : ''}`
+  }],
+  [0.3, 'stall', (c) => {
+    // A node slow but alive: its links stay open while it does nothing for a while.
+    const lead = c.leader()
+    const live = c.live()
+    const n = lead !== undefined && c.rng.chance(0.6) ? lead : live.length > 0 ? c.rng.pick(live) : undefined
+    if (n === undefined) return
+    const steps = c.rng.int(5, 300)
+    c.stall(n, steps)
+    return `stall ${n.id} for ${steps}`
   }],
   [1, 'restart', (c) => {
     const down = c.crashed()
@@ -165,6 +190,7 @@ export function runSeed(seed: number, chaosSteps: number, hooks: RunHooks = {}):
       const detail = run(c)
       if (name !== 'deliver' && name !== 'tick all') record(detail ?? name)
       if (c.inflight.length > MAX_INFLIGHT) c.dropOldest(MAX_INFLIGHT / 2)
+      c.stepStalls()
       c.check()
       if (c.leader() !== undefined) c.stats.stepsWithLeader++
       hooks.afterStep?.(c, step, detail ?? name)
@@ -181,6 +207,7 @@ export function runSeed(seed: number, chaosSteps: number, hooks: RunHooks = {}):
 /** Heals the network, restarts every crashed node and runs until all members agree. */
 function heal(c: Cluster, record: (s: string) => void): number {
   c.heal()
+  c.stalled.clear()
   c.lossRate = 0
   c.dupRate = 0
   for (const n of c.crashed()) c.restart(n)

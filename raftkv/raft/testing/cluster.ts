@@ -40,6 +40,11 @@ export interface ClusterOptions {
   interleaveReady: boolean
   /** Leaders crash often (the scenario of the paper's Figure 8). */
   crashLeaders: boolean
+  /**
+   * The node's fast failover: a follower whose link to its leader closes forgets the leader
+   * (reportLeaderLost) and may campaign at once. Links also close under live, healthy leaders.
+   */
+  leaderLost: boolean
 }
 
 /**
@@ -103,7 +108,9 @@ export class Cluster {
   readonly committedProposals = new Set<string>()
   /** Nodes removed from the membership and destroyed, never to come back. */
   readonly destroyed = new Set<number>()
-  readonly stats = { stepsWithLeader: 0, proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0 }
+  /** Slow but alive nodes: id -> chaos steps left during which they neither tick, handle a Ready nor receive. */
+  readonly stalled = new Map<number, number>()
+  readonly stats = { leadersLost: 0, stalls: 0, stepsWithLeader: 0, proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0 }
 
   constructor(readonly opts: ClusterOptions) {
     this.rng = new Prng(opts.seed)
@@ -160,6 +167,11 @@ export class Cluster {
 
   live(): SimNode[] {
     return [...this.nodes.values()].filter((n) => n.node !== undefined)
+  }
+
+  /** Live nodes that are not stalled: those that tick, handle Readies and take messages now. */
+  active(): SimNode[] {
+    return this.live().filter((n) => !this.stalled.has(n.id))
   }
 
   crashed(): SimNode[] {
@@ -362,6 +374,8 @@ export class Cluster {
 
   /** Delivers the in-flight message at position i (or loses it to a partition or a dead peer). */
   deliver(i: number): void {
+    // A stalled node takes nothing yet: what is sent to it waits on the wire.
+    if (this.stalled.has(this.inflight[i]?.to ?? 0)) return
     const [m] = this.inflight.splice(i, 1)
     if (m === undefined) return
     const sim = this.nodes.get(m.to ?? 0)
@@ -413,6 +427,7 @@ export class Cluster {
     if (sim.node === undefined) return
     sim.node = undefined
     sim.pending = undefined
+    this.stalled.delete(sim.id)
     if (!this.opts.durableApply) {
       sim.keys = []
       sim.applied = 0
@@ -477,6 +492,34 @@ export class Cluster {
       const sim: SimNode = { id, storage: this.newStorage(id), node: undefined, keys: [], applied: 0, conf: [], restarts: 0 }
       this.nodes.set(sim.id, sim)
       this.start(sim)
+    }
+  }
+
+  /**
+   * sim's link to `peer` closed (a crash, or a flaky link under a live leader): a follower
+   * of `peer` forgets it and, when it did and `campaign`, starts a (pre-)vote at once, as
+   * the node does. Returns whether the leader was forgotten.
+   */
+  leaderLost(sim: SimNode, peer: number, campaign: boolean): boolean {
+    if (!this.opts.leaderLost || sim.node === undefined || this.stalled.has(sim.id)) return false
+    if (!sim.node.reportLeaderLost(peer)) return false
+    this.stats.leadersLost++
+    if (campaign) sim.node.campaign()
+    return true
+  }
+
+  /** The node goes slow for `steps` chaos steps: alive, its sockets open, but doing nothing. */
+  stall(sim: SimNode, steps: number): void {
+    if (sim.node === undefined) return
+    this.stalled.set(sim.id, steps)
+    this.stats.stalls++
+  }
+
+  /** One chaos step passes for the stalled nodes. */
+  stepStalls(): void {
+    for (const [id, left] of this.stalled) {
+      if (left <= 1) this.stalled.delete(id)
+      else this.stalled.set(id, left - 1)
     }
   }
 

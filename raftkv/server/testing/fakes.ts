@@ -104,6 +104,7 @@ export class FakePeers implements DriverPeers {
   peers = new Map<number, string>()
   private messageListener: MessagesListener | undefined
   private unreachableListener: ((id: number) => void) | undefined
+  private lostListener: ((id: number) => void) | undefined
   onSend: (() => void) | undefined
 
   onMessages(cb: MessagesListener): () => void {
@@ -114,6 +115,11 @@ export class FakePeers implements DriverPeers {
   onUnreachable(cb: (id: number) => void): () => void {
     this.unreachableListener = cb
     return () => { this.unreachableListener = undefined }
+  }
+
+  onPeerLost(cb: (id: number) => void): () => void {
+    this.lostListener = cb
+    return () => { this.lostListener = undefined }
   }
 
   send(msgs: readonly Message[]): void {
@@ -132,6 +138,11 @@ export class FakePeers implements DriverPeers {
 
   reportUnreachable(id: number): void {
     this.unreachableListener?.(id)
+  }
+
+  /** As if the link to `id` closed and its address refused a connect (the peer's process is gone). */
+  reportLost(id: number): void {
+    this.lostListener?.(id)
   }
 }
 

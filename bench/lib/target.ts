@@ -1,0 +1,45 @@
+// What the kv bench needs of a 3-member cluster under test (raftkv through the Supervisor,
+// or etcd): its members, the leader, signals to its processes, and a put for probes.
+import { readFileSync } from 'node:fs'
+
+export interface Putter {
+  /** One put (each attempt bounded by the putter's attemptMs); throws when it did not succeed. */
+  put(key: string, value: string): Promise<void>
+  close(): Promise<void>
+}
+
+export interface BenchTarget {
+  readonly name: string
+  readonly endpoints: string[]
+  members(): number[]
+  pidOf(id: number): number | undefined
+  /** Waits until some member leads (bounded), and returns it. */
+  waitForLeader(timeoutMs?: number): Promise<number>
+  kill(id: number): Promise<void>
+  pause(id: number): void
+  resume(id: number): void
+  /** Starts a stopped member again; resolves once it is ready (process up, serving). */
+  start(id: number): Promise<void>
+  putter(attemptMs: number): Putter
+  stop(): Promise<void>
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Resident set size of a process now (VmRSS), in MiB; 0 when it is gone. */
+export function rssMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  if (!pid) return 0
+  try {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Math.round(Number(m[1]) / 1024) : 0
+  } catch {
+    return 0
+  }
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  if (s.length === 0) return NaN
+  const mid = s.length >> 1
+  return s.length % 2 === 1 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2)
+}
