@@ -2,8 +2,12 @@
 // file://: one origin the IPC sender check can name, and every response carries the
 // Content-Security-Policy header. Paths resolve inside out/renderer only.
 import { readFile } from 'node:fs/promises'
-import { extname, join, normalize, sep } from 'node:path'
+import { join, normalize, sep } from 'node:path'
 import { protocol } from 'electron'
+import { contentTypeOf } from '../main/index.js'
+
+// One table of content types for the app:// protocol and web mode's HTTP server.
+export { contentTypeOf }
 
 export const APP_SCHEME = 'app'
 export const APP_HOST = 'raftkv'
@@ -23,18 +27,6 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "object-src 'none'",
 ].join('; ')
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-}
 
 /** The file under `rootDir` an app:// URL names, or null (other host, or a path that leaves rootDir). */
 export function resolveAppPath(rootDir: string, url: string): string | null {
@@ -57,9 +49,6 @@ export function resolveAppPath(rootDir: string, url: string): string | null {
   return file.startsWith(normalize(rootDir) + sep) ? file : null
 }
 
-export function contentTypeOf(file: string): string {
-  return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
-}
 
 /** Must run before app 'ready'. */
 export function registerAppScheme(): void {

@@ -3,6 +3,6 @@
 export { Controller, type ControllerOptions } from './control/controller.js'
 export { builtNodeEntry, electronAsNodeCommand, plainNodeCommand, type LaunchCommand } from './supervisor/launch-command.js'
 // Web mode (raftkv cluster up).
-export { builtDashboardDir, startWebServer, type WebServer, type WebServerOptions } from './web/index.js'
+export { builtDashboardDir, contentTypeOf, startWebServer, type WebServer, type WebServerOptions } from './web/index.js'
 export { ControlError } from './control/errors.js'
 export type { ClusterEvent, ClusterView, LaunchSpec } from './control/types.js'

@@ -2,5 +2,5 @@
 export { startWebServer } from './web-server.js'
 export type { WebServer, WebServerOptions } from './web-server.js'
 export { ControlSession, CONTROL_ERROR_CODE } from './control-session.js'
-export { CSP } from './static-files.js'
+export { CSP, contentTypeOf } from './static-files.js'
 export { builtDashboardDir } from './dashboard-dir.js'

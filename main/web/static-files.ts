@@ -7,7 +7,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path'
 /** No inline script or style, nothing from elsewhere; the page talks only to its own origin. */
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-const TYPES: Record<string, string> = {
+const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -18,6 +18,11 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.map': 'application/json',
+}
+
+/** The Content-Type of a dashboard file by its extension (the desktop app's app:// protocol uses it too). */
+export function contentTypeOf(file: string): string {
+  return TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
 }
 
 /** Headers every web-mode answer carries. */
@@ -51,7 +56,7 @@ export function serveStatic(dir: string | undefined, pathname: string, res: Serv
   const file = resolve(root, `.${normalize(relative)}`)
   if (relative.includes('\0') || (file !== root && !file.startsWith(root + sep))) return false
   if (!existsSync(file) || !statSync(file).isFile()) return false
-  res.writeHead(200, { 'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Cache-Control': extname(file) === '.html' ? 'no-store' : 'max-age=3600' })
+  res.writeHead(200, { 'Content-Type': contentTypeOf(file), 'Cache-Control': extname(file) === '.html' ? 'no-store' : 'max-age=3600' })
   createReadStream(file).pipe(res)
   return true
 }
