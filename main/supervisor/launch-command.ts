@@ -1,6 +1,7 @@
 // How a node process is started: the program and the arguments before the node's own
-// flags. Here that is plain `node out/node/raftkv/server/main.js`; the packaged app runs
-// the Electron binary with ELECTRON_RUN_AS_NODE=1 on the same built entry.
+// flags. Here that is plain `node out/node/raftkv-node.cjs` (raftkv/server/main.ts bundled
+// into one file by `npm run build:node`); the packaged app runs the Electron binary with
+// ELECTRON_RUN_AS_NODE=1 on the same built entry.
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { ControlError } from '../control/errors.js'
@@ -34,12 +35,12 @@ function repoRoot(): string {
   return up.endsWith(join('out', 'node')) ? resolve(up, '..', '..') : up
 }
 
-/** The built node entry: out/node/raftkv/server/main.js (`npm run build:node`). */
+/** The built node entry: out/node/raftkv-node.cjs, one bundled file (`npm run build:node`). */
 export function builtNodeEntry(root = repoRoot()): string {
-  return join(root, 'out', 'node', 'raftkv', 'server', 'main.js')
+  return join(root, 'out', 'node', 'raftkv-node.cjs')
 }
 
-/** `node [nodeFlags] out/node/raftkv/server/main.js`; fails clearly when nothing is built. */
+/** `node [nodeFlags] out/node/raftkv-node.cjs`; fails clearly when nothing is built. */
 export function plainNodeCommand(nodeFlags: string[] = []): LaunchCommand {
   const entry = builtNodeEntry()
   if (!existsSync(entry)) throw new ControlError('NOT_SUPPORTED', `no built node entry at ${entry}: run \`npm run build:node\` first`)

@@ -7,11 +7,13 @@ import { NodeConfigError } from './errors.js'
 import { NODE_DEFAULTS as D } from './node-defaults.js'
 import { watchParent } from './parent-watch.js'
 import { positiveInt } from './node-config.js'
+import { processMarks } from './startup-marks.js'
 
 /** An orphaned node gets this long to stop cleanly before it exits anyway. */
 const FORCED_EXIT_MS = 1000
 
-export function nodeCommand(): Command {
+/** `modulesMs`: when the process entry's imports were done (ms since the process started). */
+export function nodeCommand(entry: { modulesMs?: number } = {}): Command {
   return new Command('node')
     .description('run a RaftKV node (one process per node); the cluster token comes from RAFTKV_TOKEN')
     .requiredOption('--id <id>', 'this node\'s id (a positive integer)')
@@ -41,7 +43,7 @@ export function nodeCommand(): Command {
         parentPid = opts.parentPid === undefined ? undefined : positiveInt(opts.parentPid, '--parent-pid')
         // A storage failure inside the driver loop: raft and disk may disagree; exit hard.
         const onFatal = (): never => process.exit(70)
-        node = new RaftKvNode(buildNodeConfig({ ...opts, token: process.env.RAFTKV_TOKEN }), log.child({ node: Number(opts.id) }), { onFatal })
+        node = new RaftKvNode(buildNodeConfig({ ...opts, token: process.env.RAFTKV_TOKEN }), log.child({ node: Number(opts.id) }), { onFatal, startup: processMarks(entry.modulesMs) })
       } catch (e) {
         if (e instanceof NodeConfigError) {
           process.stderr.write(`raftkv node: ${e.message}\n`)

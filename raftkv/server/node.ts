@@ -14,10 +14,13 @@ import type { adminpb } from '../../proto/generated/protos.js'
 import { SnapshotService } from './snapshot-service.js'
 import { readTombstone, writeTombstone, type Tombstone } from './tombstone.js'
 import { StorageEventRelay } from './storage-events.js'
+import { sinceProcessStart, type StartupMarks } from './startup-marks.js'
 
 export interface NodeHooks {
   /** The driver hit a storage failure and stopped (the node command exits 70). */
   onFatal?: (err: unknown) => void
+  /** The process's start-up marks so far; the node adds its own and logs them on node-ready. */
+  startup?: StartupMarks
 }
 
 export class RaftKvNode {
@@ -36,6 +39,7 @@ export class RaftKvNode {
   async start(): Promise<void> {
     const c = this.config
     const log = this.log
+    const startup = this.hooks.startup === undefined ? undefined : { ...this.hooks.startup, startMs: sinceProcessStart() }
     // Subscribed before open: open() may finish an interrupted snapshot apply, and say so.
     const storageEvents = new StorageEventRelay(log)
     this.storage = await PeerStorage.open({
@@ -43,6 +47,7 @@ export class RaftKvNode {
       engine: { blockCacheBytes: c.blockCacheBytes, memtableBytes: c.memtableBytes },
       ...(c.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: c.snapshotChunkBytes }),
     })
+    if (startup) startup.storageOpenMs = sinceProcessStart()
     const storage = this.storage
     const raftLog = log.child({ component: 'raft' })
     const logger: RaftLogger = { debug: (m) => raftLog.debug(m), info: (m) => raftLog.info(m), warn: (m) => raftLog.warn(m) }
@@ -80,6 +85,7 @@ export class RaftKvNode {
     server.onConnection('/admin', (conn) => admin.attach(conn))
     server.onConnection('/snapshot', (conn) => snapshots.attach(conn))
     this.port = await server.start()
+    if (startup) startup.listeningMs = sinceProcessStart()
     const earlier = readTombstone(c.dataDir)
     if (earlier) {
       // Removed in an earlier run: serve status only, as the tombstone it is.
@@ -89,7 +95,11 @@ export class RaftKvNode {
       driver.start()
     }
     this.startedAt = Date.now()
-    log.info({ event: 'node-ready', id: c.id, port: this.port, members: storage.regionState.region.peers, applied: storage.appliedIndex, removed: this.tombstone !== undefined }, 'ready')
+    if (startup) startup.readyMs = sinceProcessStart()
+    log.info({
+      event: 'node-ready', id: c.id, port: this.port, members: storage.regionState.region.peers, applied: storage.appliedIndex, removed: this.tombstone !== undefined,
+      ...(startup ? { startup } : {}),
+    }, 'ready')
     if (earlier) this.logRemoved(earlier)
   }
 
