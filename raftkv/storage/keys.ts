@@ -31,11 +31,13 @@ function writeU64(buf: Buffer, n: number, offset: number): void {
   buf.writeUInt32BE(n >>> 0, offset + 4)
 }
 
+const readU32 = (b: Uint8Array, o: number): number => ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
+
+// Byte by byte, no Buffer views: a restart decodes every log key it loads (thousands).
 function readU64(buf: Uint8Array, offset: number): number {
-  const v = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
-  const hi = v.readUInt32BE(offset)
+  const hi = readU32(buf, offset)
   if (hi >= 2 ** 21) throw new StorageError('StorageCorrupted', 'u64 in key exceeds 2^53')
-  return hi * TWO_32 + v.readUInt32BE(offset + 4)
+  return hi * TWO_32 + readU32(buf, offset + 4)
 }
 
 function regionKey(prefix: number, regionId: number, suffix: number, extra: number): Buffer {
@@ -56,14 +58,18 @@ export function raftLogKey(regionId: number, index: number): Buffer {
 /** The index of a raft log key of this region; throws StorageCorrupted for any other key. */
 export function decodeRaftLogKey(key: Uint8Array, regionId: number): number {
   const prefix = raftLogPrefix(regionId)
-  if (key.byteLength !== RAFT_LOG_KEY_LEN || Buffer.compare(key.subarray(0, prefix.length), prefix) !== 0) {
-    throw new StorageError('StorageCorrupted', `not a raft log key of region ${regionId}: ${Buffer.from(key).toString('hex')}`)
-  }
+  let ok = key.byteLength === RAFT_LOG_KEY_LEN
+  for (let i = 0; ok && i < prefix.length; i++) ok = key[i] === prefix[i]
+  if (!ok) throw new StorageError('StorageCorrupted', `not a raft log key of region ${regionId}: ${Buffer.from(key).toString('hex')}`)
   return readU64(key, 11)
 }
 
+/** The last region's log key prefix, kept: every key of a log load is checked against it. */
+let lastLogPrefix: { regionId: number; prefix: Buffer } | undefined
+
 function raftLogPrefix(regionId: number): Buffer {
-  return regionKey(REGION_RAFT_PREFIX, regionId, RAFT_LOG_SUFFIX, 0)
+  if (lastLogPrefix?.regionId !== regionId) lastLogPrefix = { regionId, prefix: regionKey(REGION_RAFT_PREFIX, regionId, RAFT_LOG_SUFFIX, 0) }
+  return lastLogPrefix.prefix
 }
 
 export const raftStateKey = (regionId: number): Buffer => regionKey(REGION_RAFT_PREFIX, regionId, RAFT_STATE_SUFFIX, 0)
@@ -83,7 +89,7 @@ export function raftLogRange(regionId: number, lo: number, hi: number): KeyRange
 
 /** Every raft log key of the region, whatever its index. */
 export function allRaftLogRange(regionId: number): KeyRange {
-  return { start: raftLogPrefix(regionId), end: regionKey(REGION_RAFT_PREFIX, regionId, RAFT_LOG_SUFFIX + 1, 0) }
+  return { start: regionKey(REGION_RAFT_PREFIX, regionId, RAFT_LOG_SUFFIX, 0), end: regionKey(REGION_RAFT_PREFIX, regionId, RAFT_LOG_SUFFIX + 1, 0) }
 }
 
 export function dataKey(userKey: Uint8Array): Buffer {
