@@ -3,7 +3,9 @@
 // closed-loop clients at concurrency 1, 16 and 64, 10 s of puts (16-byte keys over 10,000
 // keys, 128-byte values), then 10 s of linearizable gets; then node start-to-ready, RSS
 // idle and loaded, and failover by SIGKILL and by SIGSTOP of the leader (median of 5 each,
-// time to the first successful put). Election timeout 1 s, heartbeat 200 ms on both.
+// time to the first successful put); last, 100,000 more keys written and RSS again.
+// Election timeout 1 s, heartbeat 200 ms on both. raftkv's start-to-ready is also broken
+// down into the phases its node-ready line reports (raftkv/server/startup-marks.ts).
 // Prints the table with ratios (raftkv / etcd), writes bench/results/kv.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -15,10 +17,14 @@ import { etcdVersion, startEtcd } from './lib/etcd-target.js'
 import { etcdLoad } from './lib/etcd-load.js'
 import { measureFailover } from './lib/failover.js'
 import { median, rssMb, sleep, type BenchTarget } from './lib/target.js'
+import { fillKeys } from './lib/fill-keys.js'
+import { startupBreakdown, type StartupBreakdown } from './lib/startup-breakdown.js'
+import type { StartupMarks } from '../raftkv/server/startup-marks.js'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number)
 const trials = Number(process.env.BENCH_FAILOVER_TRIALS ?? 5)
+const fillCount = Number(process.env.BENCH_FILL_KEYS ?? 100_000)
 const KEYS = 10_000
 const VALUE = 128
 
@@ -29,6 +35,13 @@ interface Figures {
   startToReadyMs: number[]
   rssIdleMb: number[]
   rssLoadedMb: number[]
+  /** RSS 2 s after the load ended (what stays). */
+  rssLoadedIdleMb: number[]
+  /** RSS 2 s after fillCount more keys (16-byte keys, 128-byte values) were written, after the failover trials. */
+  rssFilledMb: number[]
+  filledKeys: number
+  /** raftkv: the restarts' start-up phases (medians, ms), from the nodes' node-ready lines. */
+  startupBreakdownMs?: StartupBreakdown
   failover: Record<'SIGKILL' | 'SIGSTOP', { trialsMs: number[]; medianMs: number }>
 }
 
@@ -56,8 +69,12 @@ async function measure(t: BenchTarget, load: (clients: number, op: 'put' | 'get'
   }
   const rssLoadedMb = pids()
   log(`${t.name}: RSS after the load (MiB) ${rssLoadedMb.join(' ')}`)
+  await sleep(2000)
+  const rssLoadedIdleMb = pids()
+  log(`${t.name}: RSS 2 s after the load (MiB) ${rssLoadedIdleMb.join(' ')}`)
   // Start-to-ready: a follower killed and started again (it reopens its data and rejoins).
   const startToReadyMs: number[] = []
+  const restartMarks: StartupMarks[] = []
   for (let i = 0; i < 3; i++) {
     const lead = await t.waitForLeader()
     const id = t.members().find((m) => m !== lead)!
@@ -65,12 +82,24 @@ async function measure(t: BenchTarget, load: (clients: number, op: 'put' | 'get'
     const t0 = performance.now()
     await t.start(id)
     startToReadyMs.push(Math.round(performance.now() - t0))
+    const marks = t.lastStartupMarks?.(id)
+    if (marks) restartMarks.push(marks)
     log(`${t.name}: node ${id} start to ready ${startToReadyMs[startToReadyMs.length - 1]} ms`)
     await t.waitForLeader()
   }
   const kill = await measureFailover(t, 'SIGKILL', trials, log)
   const stop = await measureFailover(t, 'SIGSTOP', trials, log)
-  return { puts, gets, startToReadyMs, rssIdleMb, rssLoadedMb, failover: { SIGKILL: kill, SIGSTOP: stop } }
+  const startup = restartMarks.length === startToReadyMs.length ? startupBreakdown(startToReadyMs, restartMarks) : undefined
+  if (startup) log(`${t.name}: start-up phases, median ms: ${JSON.stringify(startup)}`)
+  await t.waitForLeader()
+  const filledKeys = await fillKeys(t, fillCount)
+  await sleep(2000)
+  const rssFilledMb = pids()
+  log(`${t.name}: RSS 2 s after ${filledKeys} more keys (MiB) ${rssFilledMb.join(' ')}`)
+  return {
+    puts, gets, startToReadyMs, rssIdleMb, rssLoadedMb, rssLoadedIdleMb, rssFilledMb, filledKeys,
+    ...(startup ? { startupBreakdownMs: startup } : {}), failover: { SIGKILL: kill, SIGSTOP: stop },
+  }
 }
 
 const timing = { tickMs: 100, electionTick: 10, heartbeatTick: 2 }
@@ -125,6 +154,9 @@ for (const k of ['SIGKILL', 'SIGSTOP'] as const) {
 lines.push(`node start to ready, median ms | ${median(raftkv.startToReadyMs)} (${raftkv.startToReadyMs.join(' ')}) | ${etcd ? `${median(etcd.startToReadyMs)} (${etcd.startToReadyMs.join(' ')})` : '-'} | ${ratio(median(raftkv.startToReadyMs), etcd ? median(etcd.startToReadyMs) : undefined)}`)
 lines.push(`RSS idle MiB (per node) | ${raftkv.rssIdleMb.join(' ')} | ${etcd?.rssIdleMb.join(' ') ?? '-'} | ${ratio(median(raftkv.rssIdleMb), etcd ? median(etcd.rssIdleMb) : undefined)}`)
 lines.push(`RSS after load MiB | ${raftkv.rssLoadedMb.join(' ')} | ${etcd?.rssLoadedMb.join(' ') ?? '-'} | ${ratio(median(raftkv.rssLoadedMb), etcd ? median(etcd.rssLoadedMb) : undefined)}`)
+lines.push(`RSS 2 s after load MiB | ${raftkv.rssLoadedIdleMb.join(' ')} | ${etcd?.rssLoadedIdleMb.join(' ') ?? '-'} | ${ratio(median(raftkv.rssLoadedIdleMb), etcd ? median(etcd.rssLoadedIdleMb) : undefined)}`)
+lines.push(`RSS after ${raftkv.filledKeys} more keys MiB | ${raftkv.rssFilledMb.join(' ')} | ${etcd?.rssFilledMb.join(' ') ?? '-'} | ${ratio(median(raftkv.rssFilledMb), etcd ? median(etcd.rssFilledMb) : undefined)}`)
+if (raftkv.startupBreakdownMs) lines.push(`raftkv start-to-ready phases, median ms | ${Object.entries(raftkv.startupBreakdownMs).map(([k, v]) => `${k} ${v}`).join(', ')} | - | -`)
 lines.push(`(times and RSS: ratio raftkv / etcd, lower is better; load average ${JSON.stringify(result.loadAvgAtStart)} -> ${JSON.stringify(result.loadAvgAtEnd)})`)
 log(lines.join('\n'))
 

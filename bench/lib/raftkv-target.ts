@@ -7,15 +7,19 @@ import { AdminClient, RaftKvClient } from '../../raftkv/client/index.js'
 import { Supervisor } from '../../main/supervisor/supervisor.js'
 import { plainNodeCommand } from '../../main/supervisor/launch-command.js'
 import { sleep, type BenchTarget, type Putter } from './target.js'
+import type { StartupMarks } from '../../raftkv/server/startup-marks.js'
 
 export interface RaftkvTargetOptions { tickMs: number; electionTick: number; heartbeatTick: number; nodeFlags?: string[] }
 
 export async function startRaftkv(o: RaftkvTargetOptions): Promise<BenchTarget & { token: string }> {
   const appDataDir = mkdtempSync(join(tmpdir(), 'raftkv-bench-'))
+  const startups = new Map<number, StartupMarks>()
   const sup = await Supervisor.launch({
     nodes: 3, dataDir: undefined, basePort: undefined, tickMs: o.tickMs, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick,
     gcCountLimit: 10_000, snapshotChunkBytes: undefined, snapshotRateLimitMiBps: undefined,
-  }, { launch: plainNodeCommand(o.nodeFlags), appDataDir, hooks: { event: () => {}, line: () => {} } })
+  }, { launch: plainNodeCommand(o.nodeFlags), appDataDir, hooks: { event: () => {}, line: (l) => {
+    if (l.fields.event === 'node-ready' && typeof l.fields.startup === 'object') startups.set(l.node, l.fields.startup as StartupMarks)
+  } } })
   const ids = sup.members().map((m) => m.id)
   const endpoints = ids.map((id) => sup.addrOf(id)!)
   const statusOf = async (id: number): Promise<{ leader: number; role: string } | undefined> => {
@@ -47,6 +51,7 @@ export async function startRaftkv(o: RaftkvTargetOptions): Promise<BenchTarget &
     pause: (id) => sup.pause(id),
     resume: (id) => sup.resume(id),
     start: (id) => sup.start(id),
+    lastStartupMarks: (id) => startups.get(id),
     putter(attemptMs): Putter {
       const client = new RaftKvClient({ endpoints, token: sup.token, timeoutMs: Math.max(1000, 4 * attemptMs), attemptTimeoutMs: attemptMs })
       return { put: (k, v) => client.put(k, v), close: () => client.close() }

@@ -1,6 +1,7 @@
 // What the kv bench needs of a 3-member cluster under test (raftkv through the Supervisor,
 // or etcd): its members, the leader, signals to its processes, and a put for probes.
 import { readFileSync } from 'node:fs'
+import type { StartupMarks } from '../../raftkv/server/startup-marks.js'
 
 export interface Putter {
   /** One put (each attempt bounded by the putter's attemptMs); throws when it did not succeed. */
@@ -21,6 +22,8 @@ export interface BenchTarget {
   /** Starts a stopped member again; resolves once it is ready (process up, serving). */
   start(id: number): Promise<void>
   putter(attemptMs: number): Putter
+  /** raftkv only: the start-up marks of node id's latest node-ready line. */
+  lastStartupMarks?(id: number): StartupMarks | undefined
   stop(): Promise<void>
 }
 

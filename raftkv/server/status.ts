@@ -24,7 +24,9 @@ function memoryCounters(storage: RaftDriver['storage'], counters: Record<string,
   const m = process.memoryUsage()
   counters['memory.rssBytes'] = m.rss
   counters['memory.heapUsedBytes'] = m.heapUsed
+  counters['memory.heapTotalBytes'] = m.heapTotal
   counters['memory.externalBytes'] = m.external
+  counters['memory.arrayBuffersBytes'] = m.arrayBuffers
   const rocks = storage.engineMemory()
   counters['memory.rocksdb.memtablesBytes'] = rocks.memtablesBytes
   counters['memory.rocksdb.blockCacheBytes'] = rocks.blockCacheBytes

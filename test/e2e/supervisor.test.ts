@@ -258,7 +258,15 @@ describe('the Supervisor on real processes', () => {
   it('keeps every node\'s log lines, the events in order and a timeline for replay', async () => {
     const lines = await c.logs({ limit: 100_000 })
     expect(new Set(lines.map((l) => l.node)).size).toBeGreaterThanOrEqual(3)
-    expect(lines.some((l) => l.fields.event === 'node-ready')).toBe(true)
+    const ready = lines.filter((l) => l.fields.event === 'node-ready')
+    expect(ready.length).toBeGreaterThanOrEqual(3)
+    // The built entry reports where its start-up went: phase ends, in order, ms since its process started.
+    for (const l of ready) {
+      const marks = l.fields.startup as Record<string, number>
+      expect(Object.keys(marks)).toEqual(['bootstrapMs', 'modulesMs', 'startMs', 'storageOpenMs', 'listeningMs', 'readyMs'])
+      const at = Object.values(marks)
+      expect(at.every((ms, i) => Number.isInteger(ms) && ms > 0 && (i === 0 || ms >= at[i - 1]!))).toBe(true)
+    }
     expect((await c.logs({ level: 'warn' })).every((l) => ['warn', 'error', 'fatal'].includes(l.level))).toBe(true)
     const events = await c.events()
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => events[0]!.seq + i))
