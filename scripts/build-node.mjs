@@ -6,8 +6,12 @@
 // node's start-up in Node's module loader (resolving, reading and linking each file);
 // one CommonJS file is read and compiled once. The native modules stay outside (a
 // bundled RocksDB binding cannot find its prebuild) and are required from node_modules.
+// Whitespace and comments are dropped (names are kept, stacks map back through the
+// .map with `node --enable-source-maps`): the file is pure ASCII, so V8 holds its source
+// as a one-byte string (a single non-ASCII character in a comment makes the whole
+// source two-byte: twice the heap, slower to decode and scan).
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, mkdirSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { build } from 'esbuild'
@@ -30,7 +34,11 @@ await build({
   format: 'cjs',
   target: 'node20',
   external: NATIVE,
+  minifyWhitespace: true,
   // Maps back to the TypeScript sources through tsc's maps (not shipped, not loaded at start).
   sourcemap: true,
   logLevel: 'warning',
 })
+const bundle = readFileSync(join(root, 'out', 'node', 'raftkv-node.cjs'))
+const nonAscii = bundle.findIndex((b) => b > 0x7f)
+if (nonAscii >= 0) throw new Error(`out/node/raftkv-node.cjs is not pure ASCII (byte ${nonAscii}): see the comment in scripts/build-node.mjs`)
