@@ -24,7 +24,18 @@ export function encodeWrite(header: ProposalHeader, op: WriteOp): Uint8Array {
       ? { cmdType: CmdType.Put, put: { key: op.key, value: op.value } }
       : { cmdType: CmdType.Delete, delete: { key: op.key } }],
   }
-  return raft_cmdpb.RaftCmdRequest.encode(req).finish()
+  return ownBuffer(raft_cmdpb.RaftCmdRequest.encode(req).finish())
+}
+
+/**
+ * A copy in a buffer of its own. protobufjs encodes small messages into slices of Node's
+ * shared 8 KiB Buffer pool; a proposal's bytes live on in the raft log's entry cache, and
+ * each one kept its whole pool slab (and every dead slice in it) alive.
+ */
+function ownBuffer(b: Uint8Array): Uint8Array {
+  const out = Buffer.allocUnsafeSlow(b.byteLength)
+  out.set(b)
+  return out
 }
 
 export function encodeAdmin(header: ProposalHeader, admin: raft_cmdpb.AdminRequest.$Properties): Uint8Array {
