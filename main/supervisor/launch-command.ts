@@ -32,7 +32,7 @@ export const NODE_MALLOC_ENV: Readonly<Record<string, string>> = Object.freeze({
  * V8 flags every node starts with (before the caller's own flags, which may override them:
  * the last occurrence of a V8 flag wins). V8's default lets each of the young generation's
  * two semi-spaces grow to 16 MiB under load and keeps them at idle: a node that took
- * 100k writes idled with a 46-53 MB JS heap of which 12-23 MB was in use. 2 MiB
+ * 100k writes idled with a 46-53 MB JS heap of which 19-23 MB was in use. 2 MiB
  * semi-spaces bound the young generation to a few MiB (see the README's memory table).
  */
 export const NODE_V8_FLAGS: readonly string[] = Object.freeze(['--max-semi-space-size=2'])
