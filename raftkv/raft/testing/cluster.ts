@@ -115,7 +115,7 @@ export class Cluster {
   readonly destroyed = new Set<number>()
   /** Slow but alive nodes: id -> chaos steps left during which they neither tick, handle a Ready nor receive. */
   readonly stalled = new Map<number, number>()
-  readonly stats = { leadersLost: 0, stalls: 0, stepsWithLeader: 0, proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0 }
+  readonly stats = { leadersLost: 0, stalls: 0, stepsWithLeader: 0, proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0, earlySent: 0, acksDuringWrite: 0, crashesWithWriteInFlight: 0 }
 
   constructor(readonly opts: ClusterOptions) {
     this.rng = new Prng(opts.seed)
@@ -223,6 +223,7 @@ export class Cluster {
     for (const m of rd.earlyMessages ?? []) {
       this.checkEarly(sim, m)
       this.send(m)
+      this.stats.earlySent++
     }
   }
 
@@ -398,6 +399,7 @@ export class Cluster {
       this.lost(m, true)
       return
     }
+    if (m.msgType === MessageType.MsgAppendResponse && (sim.pending?.entries.length ?? 0) > 0 && sim.node.raft.state === StateType.Leader) this.stats.acksDuringWrite++
     try {
       sim.node.step(m)
     } catch (e) {
@@ -440,6 +442,7 @@ export class Cluster {
 
   crash(sim: SimNode): void {
     if (sim.node === undefined) return
+    if (this.opts.asyncLeaderWrites && sim.node.raft.state === StateType.Leader && (sim.pending?.entries.length ?? 0) > 0) this.stats.crashesWithWriteInFlight++
     sim.node = undefined
     sim.pending = undefined
     this.stalled.delete(sim.id)
