@@ -15,8 +15,10 @@ export interface StatusSources {
   snapshots?: () => adminpb.SnapshotStats.$Properties
   /** This node was removed from the cluster (a tombstone). */
   removed?: boolean
+  /** The raft log entries held in memory (memory.entryCache* counters). */
+  entryCache?: () => { heldBytes: number; heldEntries: number }
   /** The memory budget's settable parts (shown as budget.* counters). */
-  budget?: { blockCacheBytes: number; memtableBytes: number; raftLogGcSizeLimit: number }
+  budget?: { blockCacheBytes: number; memtableBytes: number; entryCacheBytes: number; raftLogGcSizeLimit: number }
 }
 
 /** memory.* counters: where the process's memory is (RSS, JS heap, Buffers, RocksDB's parts). */
@@ -49,6 +51,11 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
   counters['raft.pendingReads'] = src.driver.reads.pending
   counters['storage.logBytes'] = storage.logByteSize
   memoryCounters(storage, counters)
+  const cache = src.entryCache?.()
+  if (cache) {
+    counters['memory.entryCacheBytes'] = cache.heldBytes
+    counters['memory.entryCacheEntries'] = cache.heldEntries
+  }
   for (const [k, v] of Object.entries(src.budget ?? {})) counters[`budget.${k}`] = v
   return {
     id: src.nodeId,
