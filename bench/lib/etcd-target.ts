@@ -1,11 +1,13 @@
 // etcd as a bench target: 3 members of the system's etcd (Debian's etcd-server) on loopback,
 // ephemeral ports, temp data dirs, the same election timeout and heartbeat as the raftkv
-// nodes; clients talk to its v3 JSON gateway over HTTP/1.1 keep-alive (Node's fetch).
+// nodes. The load and the failover puts use its gRPC API (etcd-grpc.ts); status and
+// membership calls, which are not measured, use its v3 JSON gateway (Node's fetch).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePorts } from '../../main/supervisor/ports.js'
+import { EtcdGrpcClient } from './etcd-grpc.js'
 import { sleep, type BenchTarget, type Putter } from './target.js'
 
 export const ETCD_BIN = '/usr/bin/etcd'
@@ -17,7 +19,6 @@ export function etcdVersion(): string | undefined {
   return /etcd Version: (\S+)/.exec(r.stdout)?.[1]
 }
 
-const b64 = (s: string | Uint8Array): string => Buffer.from(s).toString('base64')
 
 /** One v3 gateway call; throws on HTTP or gateway errors. */
 export async function etcdCall(endpoint: string, path: string, body: unknown, timeoutMs: number): Promise<Record<string, unknown>> {
@@ -26,11 +27,6 @@ export async function etcdCall(endpoint: string, path: string, body: unknown, ti
   if (!res.ok || json.error !== undefined) throw new Error(`etcd ${endpoint}${path}: HTTP ${res.status} ${String(json.error ?? json.message ?? '')}`)
   return json
 }
-
-export const etcdPut = (endpoint: string, key: string, value: string | Uint8Array, timeoutMs: number): Promise<unknown> =>
-  etcdCall(endpoint, '/v3/kv/put', { key: b64(key), value: b64(value) }, timeoutMs)
-export const etcdGet = (endpoint: string, key: string, timeoutMs: number): Promise<unknown> =>
-  etcdCall(endpoint, '/v3/kv/range', { key: b64(key) }, timeoutMs)
 
 interface Member { id: number; name: string; client: string; peer: string; dir: string; proc: ChildProcess | undefined; memberId: string | undefined }
 
@@ -105,15 +101,16 @@ export async function startEtcd(o: { electionMs: number; heartbeatMs: number }):
     start: (id) => spawnMember(byId(id)),
     putter(attemptMs): Putter {
       let at = 0
+      const clients = members.map((m) => new EtcdGrpcClient(m.client))
       return {
         async put(key, value) {
           // Like the raftkv client: on a failure try the next member at once, then the rest.
           let lastErr: unknown
           for (let hop = 0; hop < members.length; hop++) {
-            const m = members[(at + hop) % members.length]!
+            const i = (at + hop) % members.length
             try {
-              await etcdPut(m.client, key, value, attemptMs)
-              at = (at + hop) % members.length
+              await clients[i]!.put(key, Buffer.from(value), attemptMs)
+              at = i
               return
             } catch (e) {
               lastErr = e
@@ -123,7 +120,7 @@ export async function startEtcd(o: { electionMs: number; heartbeatMs: number }):
           await sleep(10)
           throw lastErr
         },
-        close: async () => {},
+        close: async () => { for (const c of clients) c.close() },
       }
     },
     async stop() {

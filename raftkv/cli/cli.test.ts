@@ -30,7 +30,9 @@ function raftkv(args: string[], env: Record<string, string> = {}): Promise<Run> 
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000)
+    // A guard against a hung child, not a speed bound: several CLIs start at once (each
+    // compiling TypeScript), which can take long on a busy 2-core machine.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)

@@ -141,8 +141,13 @@ describe('RaftKvClient', () => {
     expect(err).toMatchObject({ code: 'DEADLINE_EXCEEDED', unknownOutcome: false })
     expect((err.cause as ClientError).code).toBe('NOT_LEADER')
     expect(cluster.store.size).toBe(0)
-    // Backoff 10, 20, 40, 80 ms; the next (160 ms) would pass the deadline: five attempts.
-    expect(err).toMatchObject({ attempts: 5 })
+    // Backoff 10, 20, 40, 80 ms; the next (160 ms) would pass the deadline: at most five
+    // attempts (fewer when a busy machine makes each round trip slow), each one a request
+    // that reached a node.
+    const attempts = (err as DeadlineExceededError).attempts
+    expect(attempts).toBeGreaterThanOrEqual(2)
+    expect(attempts).toBeLessThanOrEqual(5)
+    expect([1, 2, 3].reduce((n, id) => n + cluster.node(id).received.length, 0)).toBe(attempts)
   })
 
   it('fails fast, outcome known, naming the endpoints, when no endpoint accepts connections', async () => {
