@@ -96,7 +96,7 @@ async function load(from: number, to: number): Promise<void> {
 
 /** Memory parts of one node's status, in MB. */
 const parts = (c: Record<string, number>): Record<string, number> => ({
-  rssMb: mb(c['memory.rssBytes']), heapUsedMb: mb(c['memory.heapUsedBytes']), externalMb: mb(c['memory.externalBytes']),
+  rssMb: mb(c['memory.rssBytes']), heapUsedMb: mb(c['memory.heapUsedBytes']), heapTotalMb: mb(c['memory.heapTotalBytes']), externalMb: mb(c['memory.externalBytes']),
   memtablesMb: mb(c['memory.rocksdb.memtablesBytes']), blockCacheMb: mb(c['memory.rocksdb.blockCacheBytes']),
   tableReadersMb: mb(c['memory.rocksdb.tableReadersBytes']), entryCacheMb: mb(c['memory.entryCacheBytes']), raftLogMb: mb(c['storage.logBytes']),
 })
@@ -113,11 +113,16 @@ async function snapshotCatchUp(): Promise<Record<string, unknown>> {
   const sampler = peakSampler(() => [pidOf(lead), pidOf(follower)], 250)
   const t0 = performance.now()
   await controller.start({ id: follower })
-  await waitView('the wiped follower catching up', (v) => applied(v, follower) >= target)
+  // The applied index moves to the snapshot's as its apply starts: done is when the
+  // follower has applied the snapshot (its counter, a fresh process's) and the index.
+  await waitView('the wiped follower catching up', (v) => {
+    const s = v.nodes.find((n) => n.id === follower)?.status
+    return (s?.snapshots?.applied ?? 0) >= 1 && applied(v, follower) >= target
+  })
   const seconds = (performance.now() - t0) / 1000
   const [senderPeak, receiverPeak] = sampler.stop()
   // The log lines may trail the status a little.
-  for (let i = 0; i < 40 && !events.slice(firstEvent).some((e) => e.node === follower && e.fields['event'] === 'snapshot-applied'); i++) await sleep(100)
+  for (let i = 0; i < 100 && !events.slice(firstEvent).some((e) => e.node === follower && e.fields['event'] === 'snapshot-applied'); i++) await sleep(100)
   const seen = events.slice(firstEvent)
   const ev = (node: number, name: string): Record<string, unknown> | undefined => seen.filter((e) => e.node === node && e.fields['event'] === name).pop()?.fields
   const generated = ev(lead, 'snapshot-generated')

@@ -26,6 +26,8 @@ function memoryCounters(storage: RaftDriver['storage'], counters: Record<string,
   const m = process.memoryUsage()
   counters['memory.rssBytes'] = m.rss
   counters['memory.heapUsedBytes'] = m.heapUsed
+  // What V8 has taken from the system for its heap (RSS counts this, not heapUsed).
+  counters['memory.heapTotalBytes'] = m.heapTotal
   counters['memory.externalBytes'] = m.external
   const rocks = storage.engineMemory()
   counters['memory.rocksdb.memtablesBytes'] = rocks.memtablesBytes
