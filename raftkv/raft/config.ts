@@ -32,6 +32,13 @@ export interface Config {
   maxInflightMsgs?: number
   /** At most this many bytes of entry data per MsgAppend (at least one entry is always sent). */
   maxSizePerMsg?: number
+  /**
+   * §10.2.1 of the Raft thesis: a leader's MsgAppend (and heartbeats, snapshots) may leave
+   * before its own write of the entries is durable (Ready.earlyMessages); the leader counts
+   * itself towards the commit quorum only for entries whose persist advance() reported.
+   * Everything a follower or candidate sends still waits for the persist.
+   */
+  asyncLeaderWrites?: boolean
   /** A [0, 1) source for randomized election timeouts. Defaults to a PRNG seeded by id. */
   rand?: () => number
   logger?: RaftLogger

@@ -54,6 +54,8 @@ export class Raft {
   readonly checkQuorum: boolean
   readonly maxInflight: number
   readonly maxMsgSize: number
+  /** Config.asyncLeaderWrites: the leader's own match follows its persisted log, not its appended one. */
+  readonly asyncLeaderWrites: boolean
   /** Flow control (probe pausing, optimistic replication, inflights) is on. */
   readonly flowControl: boolean
   readOnly = new ReadOnly()
@@ -72,6 +74,7 @@ export class Raft {
     this.maxInflight = c.maxInflightMsgs ?? 0
     this.flowControl = this.maxInflight > 0
     this.maxMsgSize = c.maxSizePerMsg ?? Infinity
+    this.asyncLeaderWrites = c.asyncLeaderWrites === true
     this.rand = c.rand ?? seededRand(c.id)
     this.logger = c.logger ?? nopLogger
   }
@@ -92,7 +95,15 @@ export class Raft {
   }
 
   private newProgress(id: number, last: number): Progress {
-    return new Progress({ match: id === this.id ? last : 0, next: last + 1, maxInflight: this.maxInflight || 1 })
+    return new Progress({ match: id === this.id ? this.selfMatch(last) : 0, next: last + 1, maxInflight: this.maxInflight || 1 })
+  }
+
+  /**
+   * How far this peer's own log counts towards a quorum: all of it, or with async leader
+   * writes only what is known persisted (a peer may become leader holding unstable entries).
+   */
+  private selfMatch(last: number): number {
+    return this.asyncLeaderWrites ? Math.min(last, this.raftLog.stabled) : last
   }
 
   /** Resets the per-term state; progress entries are rebuilt for the same peers. */
@@ -454,8 +465,23 @@ export class Raft {
       ents.push(ne)
     }
     this.raftLog.append(ents)
-    this.prs.get(this.id)?.maybeUpdate(this.raftLog.lastIndex())
+    // With async leader writes, the leader acks its own entries once they are persisted
+    // (leaderPersisted, from RawNode.advance), not here.
+    if (!this.asyncLeaderWrites) this.prs.get(this.id)?.maybeUpdate(this.raftLog.lastIndex())
     this.maybeCommit()
+  }
+
+  /**
+   * Async leader writes: the application reported entries persisted (raftLog.stabled moved).
+   * A leader counts its own log up to there towards the quorum, and broadcasts a commit
+   * this allows. A report for entries since replaced moved nothing (stableTo checks their
+   * term); a peer that is no longer leader has nothing to count.
+   */
+  leaderPersisted(): void {
+    if (!this.asyncLeaderWrites || this.state !== StateType.Leader) return
+    const pr = this.prs.get(this.id)
+    if (!pr || !pr.maybeUpdate(this.selfMatch(this.raftLog.lastIndex()))) return
+    if (this.maybeCommit()) this.bcastAppend()
   }
 
   /** Commits what a majority has (of this term). Returns whether commit moved. */

@@ -11,10 +11,12 @@ import type { Progress } from './tracker/progress.js'
 
 /**
  * What raft asks the application to do, in this order:
+ * 0. (async leader writes only) send `earlyMessages`: they may leave at once;
  * 1. persist `entries`, `hardState` and `snapshot` (one atomic write);
  * 2. only then send `messages` (a vote or an append ack must never outrun the disk);
  * 3. apply `snapshot`, then `committedEntries`, to the state machine;
- * 4. call advance(ready).
+ * 4. call advance(ready): with async leader writes, this is also the leader's report that
+ *    `entries` are durable, and only then does it count itself towards their commit.
  */
 export interface Ready {
   /** Set only when it changed since the last Ready. */
@@ -28,6 +30,12 @@ export interface Ready {
   /** Committed entries to apply (they may include entries of `entries`). */
   committedEntries: Entry[]
   messages: Message[]
+  /**
+   * Only with Config.asyncLeaderWrites (absent otherwise): the leader's MsgAppend,
+   * MsgHeartbeat and MsgSnapshot of its current term, which may be sent before (or while)
+   * `entries` are persisted (§10.2.1). `messages` then holds the rest.
+   */
+  earlyMessages?: Message[]
   /** Answers to readIndex() requests: once applied >= index, a read of that request is linearizable. */
   readStates: ReadState[]
 }
@@ -48,6 +56,9 @@ const responseTypes = new Set<number>([
   MessageType.MsgAppendResponse, MessageType.MsgRequestVoteResponse, MessageType.MsgHeartbeatResponse,
   MessageType.MsgRequestPreVoteResponse,
 ])
+
+/** What a leader may send before its own write is durable: none of it promises anything about its disk. */
+const earlyTypes = new Set<number>([MessageType.MsgAppend, MessageType.MsgHeartbeat, MessageType.MsgSnapshot])
 
 /** Where a proposal went in the leader's log: its (first) entry's index and term. */
 export interface ProposalPosition {
@@ -205,11 +216,30 @@ export class RawNode {
     }
     r.msgs = []
     r.readStates = []
+    if (r.asyncLeaderWrites) this.splitEarly(rd)
     const ss = r.softState()
     if (ss.lead !== this.prevSoftSt.lead || ss.raftState !== this.prevSoftSt.raftState) rd.softState = ss
     const hs = r.hardState()
     if (!sameHardState(hs, this.prevHardSt)) rd.hardState = hs
     return rd
+  }
+
+  /**
+   * Moves the messages a leader may send before persisting into rd.earlyMessages: only of
+   * its current term (an older term's leadership is gone, and what it queued keeps the
+   * classic order), only from the leader it still is.
+   */
+  private splitEarly(rd: Ready): void {
+    const r = this.raft
+    const early: Message[] = []
+    const later: Message[] = []
+    const leading = r.state === StateType.Leader
+    for (const m of rd.messages) {
+      if (leading && (m.term ?? 0) === r.term && earlyTypes.has(m.msgType ?? MessageType.MsgHup)) early.push(m)
+      else later.push(m)
+    }
+    rd.earlyMessages = early
+    rd.messages = later
   }
 
   hasReady(): boolean {
@@ -232,6 +262,8 @@ export class RawNode {
     if (rd.entries.length > 0) {
       const e = rd.entries[rd.entries.length - 1]!
       log.stableTo(e.index ?? 0, e.term ?? 0)
+      // Async leader writes: the leader's own ack of the entries just persisted.
+      this.raft.leaderPersisted()
     }
     if (!isEmptySnap(rd.snapshot)) {
       const sindex = rd.snapshot.metadata!.index ?? 0

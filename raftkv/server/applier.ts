@@ -37,8 +37,8 @@ export interface ApplyStore {
   readonly appliedIndex: number
   readonly truncatedIndex: number
   newApplyBatch(): ApplyWrites
-  /** Writes the batch and the new applied index atomically. */
-  commitApply(batch: ApplyWrites, appliedIndex: number): void
+  /** Writes the batch and the new applied index atomically (and `commit`, when above the persisted one). */
+  commitApply(batch: ApplyWrites, appliedIndex: number, commit?: number): void
 }
 
 export class Applier {
@@ -49,7 +49,8 @@ export class Applier {
     private readonly log: Logger,
   ) {}
 
-  apply(entries: readonly Entry[]): ApplyResult {
+  /** Applies a run of entries in one batch; `commit` (if set) is persisted with it (it covers them). */
+  apply(entries: readonly Entry[], commit?: number): ApplyResult {
     const batch = this.storage.newApplyBatch()
     const result: ApplyResult = { applied: [] }
     let region: RegionInfo = this.storage.regionState.region
@@ -92,7 +93,7 @@ export class Applier {
       }
     }
     const last = entries.length > 0 ? entries[entries.length - 1]!.index ?? 0 : this.storage.appliedIndex
-    this.storage.commitApply(batch, last)
+    this.storage.commitApply(batch, last, commit)
     return result
   }
 

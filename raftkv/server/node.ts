@@ -48,7 +48,7 @@ export class RaftKvNode {
     const logger: RaftLogger = { debug: (m) => raftLog.debug(m), info: (m) => raftLog.info(m), warn: (m) => raftLog.warn(m) }
     const rawNode = new RawNode({
       id: c.id, electionTick: c.electionTick, heartbeatTick: c.heartbeatTick, storage,
-      applied: storage.appliedIndex, preVote: true, checkQuorum: true,
+      applied: storage.appliedIndex, preVote: true, checkQuorum: true, asyncLeaderWrites: true,
       maxInflightMsgs: 256, maxSizePerMsg: 1024 * 1024, rand: Math.random, logger,
     })
     this.server = new TransportServer({ nodeId: c.id, listenHost: c.listenHost, listenPort: c.listenPort, token: c.token, logger: log })

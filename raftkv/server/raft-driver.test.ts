@@ -65,6 +65,66 @@ describe('RaftDriver', () => {
     expect(storage.get(enc('k'))?.toString()).toBe('v1')
   })
 
+  describe('as the leader of three, with async leader writes', () => {
+    /** Node 1 leads nodes 2 and 3; node 2 votes and acks every append (a little later, as over a network). */
+    async function threeNodeLeader() {
+      const storage = new FakeStorage([1, 2, 3])
+      const peers = new FakePeers()
+      const events: string[] = []
+      const rawNode = rawNodeOver(storage, 1)
+      const driver = new RaftDriver(rawNode, storage, peers, { nodeId: 1, tickMs: 60_000, log: silentLog() })
+      drivers.push(driver)
+      let seen = 0
+      peers.onSend = () => {
+        for (const m of peers.sent.slice(seen)) {
+          const last = (m.index ?? 0) + (m.entries?.length ?? 0)
+          if (m.msgType === MessageType.MsgAppend) {
+            events.push(`append to ${m.to} up to ${last} commit ${m.commit ?? 0} (disk ends at ${storage.lastIndex()})`)
+          }
+          if (m.to !== 2) continue
+          if (m.msgType === MessageType.MsgRequestVote) {
+            setImmediate(() => peers.deliver([{ msgType: MessageType.MsgRequestVoteResponse, from: 2, to: 1, term: m.term }]))
+          } else if (m.msgType === MessageType.MsgAppend) {
+            setImmediate(() => peers.deliver([{ msgType: MessageType.MsgAppendResponse, from: 2, to: 1, term: m.term, index: last }]))
+          }
+        }
+        seen = peers.sent.length
+      }
+      rawNode.campaign()
+      driver.start()
+      await until(() => driver.isLeader && storage.appliedIndex >= 1, 'leadership and its no-op applied')
+      events.length = 0
+      storage.journal.length = 0
+      return { storage, peers, driver, events }
+    }
+
+    it("sends a write's append before its own write and commits it once it and a follower have it on disk", async () => {
+      const { storage, driver, events } = await threeNodeLeader()
+      const outcome = write(driver, 'k', 'v')
+      expect(await outcome).toEqual({ ok: true })
+      // Entry 2 went to both followers while the leader's disk ended at 1.
+      expect(events.filter((e) => e.startsWith('append to') && e.includes('up to 2 ') && e.endsWith('(disk ends at 1)'))).toHaveLength(2)
+      expect(storage.journal).toContain('save 2..2')
+      expect(storage.get(enc('k'))?.toString()).toBe('v')
+    })
+
+    it('answers the client once applied, before broadcasting the commit, with the commit in the apply batch', async () => {
+      const { storage, driver, events } = await threeNodeLeader()
+      await new Promise<void>((resolve) => driver.write({ kind: 'put', key: enc('k'), value: enc('v') }, Date.now() + 30_000, (o) => {
+        events.push(`answered ${o.ok}`) // in the driver's own call, before whatever it does next
+        resolve()
+      }))
+      await until(() => events.some((e) => e.includes('commit 2 ')), 'the commit broadcast')
+      const answered = events.indexOf('answered true')
+      const broadcast = events.findIndex((e) => e.includes('commit 2 '))
+      expect(answered).toBeGreaterThanOrEqual(0)
+      expect(answered).toBeLessThan(broadcast)
+      // One write after the quorum: the commit index rides in the apply batch, no hard state write of its own.
+      expect(storage.journal).toEqual(['save 2..2', 'commit 2', 'apply 2'])
+      expect(storage.applies.every((a) => a.applied <= a.commitOnDisk)).toBe(true)
+    })
+  })
+
   it('persists a vote before sending the vote requests', async () => {
     const storage = new FakeStorage([1, 2, 3])
     const peers = new FakePeers()

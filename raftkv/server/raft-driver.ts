@@ -1,6 +1,7 @@
 // The raft driver loop of a node (TinyKV's raftstore, in one thread): a tick timer,
-// proposals and reads queued by the services, and Ready handling in strict order —
-// persist (one synced batch), send, apply (one atomic batch), answer, advance.
+// proposals and reads queued by the services, and Ready handling in the order of
+// ready-plan.ts — a leader's early appends, persist (one synced batch), send, apply (one
+// atomic batch, with the commit index), answer, advance.
 import type { Logger } from 'pino'
 import {
   ConfChangeType, ErrProposalDropped, ErrStepPeerNotFound, MessageType, None, StateType, isEmptySnap, stateName,
@@ -334,26 +335,32 @@ export class RaftDriver {
     this.rawNode.readIndex(ctx)
   }
 
-  /** Carries out one Ready in the order ready-plan.ts decides (persist, send, apply, advance). */
+  /**
+   * Carries out one Ready in the order ready-plan.ts decides: as leader, the early appends
+   * go out, then the write, and advance() reports it (raft then counts the leader's own
+   * entries); committed entries already on disk are applied, and answered, first.
+   */
   private async handleReady(): Promise<void> {
     const rd = this.rawNode.ready()
     this.counters.readyHandled++
     if (rd.softState) this.noteRole(rd.softState.raftState, rd.softState.lead)
     const committed = rd.committedEntries
+    const early = rd.earlyMessages ?? []
     const plan = planReady({
       persistedLastIndex: this.storage.lastIndex(),
       firstNewIndex: rd.entries.length > 0 ? rd.entries[0]!.index ?? 0 : 0,
       hasSnapshot: !isEmptySnap(rd.snapshot),
       committedIndexes: committed.map((e) => e.index ?? 0),
       hardState: rd.hardState,
+      hasEarlyMessages: early.length > 0,
     })
     for (const step of plan) {
       switch (step.kind) {
-        case 'persist-commit':
-          await this.storage.saveReadyState({ hardState: step.hardState, entries: [] })
-          break
         case 'apply':
-          this.applyEntries(step.start === 0 && step.end === committed.length ? committed : committed.slice(step.start, step.end))
+          this.applyEntries(step.start === 0 && step.end === committed.length ? committed : committed.slice(step.start, step.end), step.commit)
+          break
+        case 'send-early':
+          this.sendMessages(early)
           break
         case 'persist':
           await this.storage.saveReadyState({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
@@ -388,8 +395,8 @@ export class RaftDriver {
     this.reads.serve(this.storage.appliedIndex)
   }
 
-  private applyEntries(entries: readonly Entry[]): void {
-    const result = this.applier.apply(entries)
+  private applyEntries(entries: readonly Entry[], commit?: number): void {
+    const result = this.applier.apply(entries, commit)
     this.counters.entriesApplied += entries.length
     for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId, a.refused)
     if (result.region) {

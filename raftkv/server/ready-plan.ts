@@ -1,13 +1,19 @@
 // The order in which the driver carries out one Ready, decided apart from doing it.
 //
-// Raft's rule: persist entries + hard state, then send messages, then apply. One
-// refinement: committed entries that are already on disk do not depend on this Ready's
-// write, so they are applied (and their clients answered, and reads served) before its
-// fsync. For that, the commit index covering them is written first, so that the applied
-// index on disk never runs ahead of the persisted commit. Not when the Ready installs a
-// snapshot (it must land first), and never an entry that this Ready's entries overwrite
-// (the copy on disk may be stale). A Ready without new entries has a small write: it is
-// applied after it, as usual.
+// Raft's rule: persist entries + hard state, then send messages, then apply. Refinements:
+// - Async leader writes (raft's Config.asyncLeaderWrites): a leader's Ready.earlyMessages
+//   (appends, heartbeats) leave before its write, so that the followers' fsyncs overlap
+//   its own; raft counts the leader's own entries only once advance() reports them.
+// - Committed entries that are already on disk do not depend on this Ready's write: they
+//   are applied (their clients answered, reads served) before it. The commit index that
+//   covers them is written in the apply batch itself (one unsynced RocksDB write, atomic
+//   with the applied index), so the applied index on disk never runs ahead of the persisted
+//   commit. Not when the Ready installs a snapshot (it must land first), and never an entry
+//   that this Ready's entries overwrite (the copy on disk may be stale).
+// - A Ready without new entries applies before it sends: the client's answer does not wait
+//   for the broadcast of the new commit index (nothing on anyone's critical path is in it).
+//   A Ready with new entries sends its early appends first: they are on the critical path
+//   of the next commit.
 import type { HardState } from '../raft/index.js'
 
 export interface ReadyShape {
@@ -21,23 +27,33 @@ export interface ReadyShape {
   committedIndexes: readonly number[]
   /** The Ready's hard state (all zero: unchanged). */
   hardState: HardState
+  /** Whether the Ready has earlyMessages to send. */
+  hasEarlyMessages?: boolean
 }
 
 export type ReadyStep =
-  /** Write (synced) this hard state alone: the commit that covers the early-applied entries. */
-  | { kind: 'persist-commit'; hardState: HardState }
-  /** Apply committedEntries[start, end), answer their proposals, and serve reads now possible. */
-  | { kind: 'apply'; start: number; end: number }
-  /** The Ready's own write: entries, hard state, snapshot (one synced batch). */
+  /**
+   * Apply committedEntries[start, end), answer their proposals, serve reads now possible.
+   * `commit`, when set, is written in the same batch (the persisted commit does not cover them yet).
+   */
+  | { kind: 'apply'; start: number; end: number; commit?: number }
+  /** Ready.earlyMessages: out before the write. */
+  | { kind: 'send-early' }
+  /** The Ready's own write: entries, hard state, snapshot (one batch, synced when it must be). */
   | { kind: 'persist' }
   | { kind: 'send' }
   /** Note the Ready's readStates (their read index), advance raft, serve reads now possible. */
   | { kind: 'advance' }
 
+/** The highest log index whose entry on disk this Ready does not replace (Infinity: none). */
+function durableLimit(r: ReadyShape): number {
+  return r.firstNewIndex === 0 ? r.persistedLastIndex : Math.min(r.persistedLastIndex, r.firstNewIndex - 1)
+}
+
 /** How many committed entries may be applied before the Ready's own write. */
 export function earlyApplyCount(r: ReadyShape): number {
-  if (r.firstNewIndex === 0 || r.hasSnapshot) return 0
-  const limit = Math.min(r.persistedLastIndex, r.firstNewIndex - 1)
+  if (r.hasSnapshot) return 0
+  const limit = durableLimit(r)
   let n = 0
   while (n < r.committedIndexes.length && r.committedIndexes[n]! <= limit) n++
   return n
@@ -46,16 +62,16 @@ export function earlyApplyCount(r: ReadyShape): number {
 export function planReady(r: ReadyShape): ReadyStep[] {
   const total = r.committedIndexes.length
   const early = earlyApplyCount(r)
+  const newEntries = r.firstNewIndex !== 0
   const steps: ReadyStep[] = []
+  if (r.hasEarlyMessages && newEntries) steps.push({ kind: 'send-early' })
   if (early > 0) {
-    const hs = r.hardState
+    const apply: ReadyStep = { kind: 'apply', start: 0, end: early }
     // An all-zero hard state is unchanged: the commit on disk already covers these entries.
-    if ((hs.term ?? 0) !== 0) {
-      const limit = Math.min(r.persistedLastIndex, r.firstNewIndex - 1)
-      steps.push({ kind: 'persist-commit', hardState: { term: hs.term, vote: hs.vote, commit: Math.min(hs.commit ?? 0, limit) } })
-    }
-    steps.push({ kind: 'apply', start: 0, end: early })
+    if ((r.hardState.term ?? 0) !== 0) apply.commit = Math.min(r.hardState.commit ?? 0, durableLimit(r))
+    steps.push(apply)
   }
+  if (r.hasEarlyMessages && !newEntries) steps.push({ kind: 'send-early' })
   steps.push({ kind: 'persist' }, { kind: 'send' })
   if (early < total) steps.push({ kind: 'apply', start: early, end: total })
   steps.push({ kind: 'advance' })

@@ -216,6 +216,23 @@ describe('PeerStorage: applying', () => {
     expect(s.get(b('x'))).toBeUndefined()
   })
 
+  it('writes a commit index with the apply batch (one write), never past the log, and keeps it across a restart', async () => {
+    const dir = await dirs.make()
+    let s = await open(dir)
+    await s.saveReadyState({ hardState: { term: 1, vote: 1, commit: 1 }, entries: ents(1, 3, 1) })
+    expect(() => s.commitApply(s.newApplyBatch(), 3, 4)).toThrow(expect.objectContaining({ code: 'StorageBadArgument' }))
+    expect(() => s.commitApply(s.newApplyBatch(), 3, 2)).toThrow(expect.objectContaining({ code: 'StorageBadArgument' }))
+    s.commitApply(s.newApplyBatch().put(b('x'), b('y')), 3, 3)
+    expect(s.raftState.hardState).toEqual({ term: 1, vote: 1, commit: 3 })
+    // The Ready's own write of that hard state then has nothing left to do.
+    await s.saveReadyState({ hardState: { term: 1, vote: 1, commit: 3 }, entries: [] })
+    s.commitApply(s.newApplyBatch(), 3, 2) // a lower commit is no change
+    s = await reopen(s, dir)
+    expect(s.raftState).toEqual({ hardState: { term: 1, vote: 1, commit: 3 }, lastIndex: 3, lastTerm: 1 })
+    expect(s.appliedIndex).toBe(3)
+    expect(s.get(b('x'))?.toString()).toBe('y')
+  })
+
   it('persists a conf change as the new region and reports it as the conf state', async () => {
     const dir = await dirs.make()
     let s = await open(dir)

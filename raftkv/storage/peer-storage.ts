@@ -273,13 +273,20 @@ export class PeerStorage implements Storage {
    * Writes the batch's user data, the new applied index and (for conf changes) the new
    * region in one atomic batch (not synced: the log is). A CompactLog in the batch moves
    * the truncated index; the log below it is dropped from memory now and from disk by a
-   * background range delete.
+   * background range delete. `commit`, when above the persisted commit index, is written in
+   * the same batch (a commit-only hard state: it needs no fsync of its own), so the applied
+   * index on disk never runs ahead of the commit index on disk.
    */
-  commitApply(batch: ApplyBatch, appliedIndex: number): void {
+  commitApply(batch: ApplyBatch, appliedIndex: number, commit?: number): void {
     this.checkWritable()
-    if (appliedIndex < this.apply.appliedIndex || appliedIndex > this.raft.hardState.commit) {
+    let raft = this.raft
+    if (commit !== undefined && commit > raft.hardState.commit) {
+      if (commit > raft.lastIndex) throw new StorageError('StorageBadArgument', `commit ${commit} is past last index ${raft.lastIndex}`)
+      raft = { ...raft, hardState: { ...raft.hardState, commit } }
+    }
+    if (appliedIndex < this.apply.appliedIndex || appliedIndex > raft.hardState.commit) {
       throw new StorageError('StorageBadArgument',
-        `applied index ${appliedIndex} outside [${this.apply.appliedIndex}, commit ${this.raft.hardState.commit}]`)
+        `applied index ${appliedIndex} outside [${this.apply.appliedIndex}, commit ${raft.hardState.commit}]`)
     }
     let { truncatedIndex, truncatedTerm } = this.apply
     const c = batch.compact
@@ -294,7 +301,9 @@ export class PeerStorage implements Storage {
     const writes = batch.writes
     writes.put(applyStateKey(this.regionId), encodeRaftApplyState(apply))
     if (batch.regionState) writes.put(regionStateKey(this.regionId), encodeRegionLocalState(batch.regionState))
+    if (raft !== this.raft) writes.put(raftStateKey(this.regionId), encodeRaftLocalState(raft))
     this.engine.write(writes, { sync: false })
+    this.raft = raft
     this.apply = apply
     if (batch.regionState) this.region = batch.regionState
     if (truncatedIndex > this.cache.firstIndex - 1) {

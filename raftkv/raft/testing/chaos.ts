@@ -35,6 +35,7 @@ export function optionsFor(seed: number): ClusterOptions {
     interleaveReady: r.chance(0.5),
     crashLeaders: r.chance(0.3),
     leaderLost: false,
+    asyncLeaderWrites: false,
   }
   const inflight = r.pick([0, 0, 1, 4, 64])
   if (inflight > 0) opts.maxInflightMsgs = inflight
@@ -42,6 +43,7 @@ export function optionsFor(seed: number): ClusterOptions {
   if (size > 0) opts.maxSizePerMsg = size
   // Drawn last so that the draws above stay what they were for every seed.
   opts.leaderLost = r.chance(0.6)
+  opts.asyncLeaderWrites = r.chance(0.5)
   return opts
 }
 
@@ -53,7 +55,8 @@ const ACTIONS: Action[] = [
     const busy = c.active().filter((n) => c.busy(n))
     if (busy.length === 0) return
     const n = c.rng.pick(busy)
-    if (n.pending === undefined && c.opts.interleaveReady && c.rng.chance(0.5)) {
+    // With async leader writes, a leader's persist often completes later than its sends.
+    if (n.pending === undefined && (c.opts.interleaveReady || c.opts.asyncLeaderWrites) && c.rng.chance(0.5)) {
       c.takeReady(n)
       return `take ready ${n.id}`
     }
@@ -134,6 +137,14 @@ const ACTIONS: Action[] = [
     const steps = c.rng.int(5, 300)
     c.stall(n, steps)
     return `stall ${n.id} for ${steps}`
+  }],
+  [0.4, 'crash writing leader', (c) => {
+    // A leader dies while its own write is in flight (its appends already out): what it had
+    // not persisted is lost, and it must not have counted itself towards committing it.
+    const lead = c.leaders().find((n) => (n.pending?.entries.length ?? 0) > 0)
+    if (!c.opts.asyncLeaderWrites || lead === undefined || c.crashed().length >= 2) return
+    c.crash(lead)
+    return `crash leader ${lead.id} with its write in flight`
   }],
   [1, 'restart', (c) => {
     const down = c.crashed()

@@ -45,6 +45,11 @@ export interface ClusterOptions {
    * (reportLeaderLost) and may campaign at once. Links also close under live, healthy leaders.
    */
   leaderLost: boolean
+  /**
+   * Config.asyncLeaderWrites: a leader's Ready.earlyMessages go out when it takes the Ready,
+   * its persist comes later (reordered with deliveries) or never (a crash in between).
+   */
+  asyncLeaderWrites?: boolean
 }
 
 /**
@@ -110,7 +115,7 @@ export class Cluster {
   readonly destroyed = new Set<number>()
   /** Slow but alive nodes: id -> chaos steps left during which they neither tick, handle a Ready nor receive. */
   readonly stalled = new Map<number, number>()
-  readonly stats = { leadersLost: 0, stalls: 0, stepsWithLeader: 0, proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0 }
+  readonly stats = { leadersLost: 0, stalls: 0, stepsWithLeader: 0, proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0, earlySent: 0, acksDuringWrite: 0, crashesWithWriteInFlight: 0 }
 
   constructor(readonly opts: ClusterOptions) {
     this.rng = new Prng(opts.seed)
@@ -157,6 +162,7 @@ export class Cluster {
       rand: new Prng(this.opts.seed * 1009 + sim.id * 31 + sim.restarts).asRand(),
       preVote: this.opts.preVote,
       checkQuorum: this.opts.checkQuorum,
+      asyncLeaderWrites: this.opts.asyncLeaderWrites === true,
     }
     if (this.opts.maxInflightMsgs !== undefined) c.maxInflightMsgs = this.opts.maxInflightMsgs
     if (this.opts.maxSizePerMsg !== undefined) c.maxSizePerMsg = this.opts.maxSizePerMsg
@@ -212,7 +218,23 @@ export class Cluster {
    */
   takeReady(sim: SimNode): void {
     if (sim.node === undefined || sim.pending !== undefined || !sim.node.hasReady()) return
-    sim.pending = sim.node.ready()
+    const rd = sim.node.ready()
+    sim.pending = rd
+    for (const m of rd.earlyMessages ?? []) {
+      this.checkEarly(sim, m)
+      this.send(m)
+      this.stats.earlySent++
+    }
+  }
+
+  /** What leaves before the persist: a current leader's appends, heartbeats and snapshots only. */
+  private checkEarly(sim: SimNode, m: Message): void {
+    const raft = sim.node?.raft
+    const type = m.msgType ?? MessageType.MsgHup
+    const ok = type === MessageType.MsgAppend || type === MessageType.MsgHeartbeat || type === MessageType.MsgSnapshot
+    if (!this.opts.asyncLeaderWrites || !ok || raft?.state !== StateType.Leader || raft.term !== (m.term ?? 0)) {
+      throw new SafetyViolation(`node ${sim.id} (${raft?.state}, term ${raft?.term}) sent ${MessageType[type]} of term ${m.term} before persisting`)
+    }
   }
 
   /** Handles the pending Ready: persist, send, apply, advance. */
@@ -249,13 +271,7 @@ export class Cluster {
         throw new SafetyViolation(`node ${sim.id} granted its vote to ${m.to} in term ${m.term} before persisting it (hard state ${JSON.stringify(hs)})`)
       }
     }
-    const persisted = (i: number, term: number): boolean => {
-      try {
-        return sim.storage.term(i) === term
-      } catch {
-        return i < sim.storage.firstIndex() // compacted: it was persisted
-      }
-    }
+    const persisted = (i: number, term: number): boolean => isPersisted(sim.storage, i, term)
     // A leader's appends go out with the Ready that persists their entries. (An append queued
     // before its sender lost leadership may carry entries since overwritten: harmless, as
     // that term's leader can no longer count itself towards committing them.)
@@ -383,6 +399,7 @@ export class Cluster {
       this.lost(m, true)
       return
     }
+    if (m.msgType === MessageType.MsgAppendResponse && (sim.pending?.entries.length ?? 0) > 0 && sim.node.raft.state === StateType.Leader) this.stats.acksDuringWrite++
     try {
       sim.node.step(m)
     } catch (e) {
@@ -425,6 +442,7 @@ export class Cluster {
 
   crash(sim: SimNode): void {
     if (sim.node === undefined) return
+    if (this.opts.asyncLeaderWrites && sim.node.raft.state === StateType.Leader && (sim.pending?.entries.length ?? 0) > 0) this.stats.crashesWithWriteInFlight++
     sim.node = undefined
     sim.pending = undefined
     this.stalled.delete(sim.id)
@@ -544,13 +562,73 @@ export class Cluster {
 
   // ---- checks ------------------------------------------------------------------------
 
+  /** `${leader}:${term}` -> the highest commit index of that leader checked durable on a quorum. */
+  private readonly commitChecked = new Map<string, number>()
+
   /** Checks the safety properties on the cluster as it is now. */
   check(): void {
     for (const sim of this.live()) {
       const raft = sim.node!.raft
       this.checker.observeLog(sim.id, raft.raftLog)
-      if (raft.state === StateType.Leader) this.checker.checkLeader(sim.id, raft.term, raft.raftLog)
+      if (raft.state !== StateType.Leader) continue
+      this.checker.checkLeader(sim.id, raft.term, raft.raftLog)
+      if (this.opts.asyncLeaderWrites) this.checkSelfMatch(sim)
+      this.checkCommitDurable(sim)
     }
+  }
+
+  /** Async leader writes: a leader counts itself only for entries in its storage. */
+  private checkSelfMatch(sim: SimNode): void {
+    const raft = sim.node!.raft
+    const match = raft.prs.get(sim.id)?.match ?? 0
+    let term: number
+    try {
+      term = raft.raftLog.term(match)
+    } catch {
+      return // compacted: applied, so persisted
+    }
+    if (!isPersisted(sim.storage, match, term)) {
+      throw new SafetyViolation(`node ${sim.id}, leader of term ${raft.term}, counts itself at ${match}@${term} but its storage ends at ${sim.storage.lastIndex()}`)
+    }
+  }
+
+  /**
+   * The commit rule in terms of disks: once a leader moves its commit index to c, a majority
+   * of its members hold entry c in storage (they survive any crash). Nodes destroyed since
+   * (removed members) cannot be asked and count as holding it.
+   */
+  private checkCommitDurable(sim: SimNode): void {
+    const raft = sim.node!.raft
+    const key = `${sim.id}:${raft.term}`
+    const c = raft.raftLog.committed
+    const checked = this.commitChecked.get(key)
+    this.commitChecked.set(key, Math.max(c, checked ?? 0))
+    // What it knew committed when it became leader was committed by earlier leaders, maybe
+    // under another membership: only what it commits itself is its quorum's.
+    if (checked === undefined || c <= checked) return
+    let term: number
+    try {
+      term = raft.raftLog.term(c)
+    } catch {
+      return
+    }
+    const members = [...raft.prs.keys()]
+    const holders = members.filter((id) => {
+      const n = this.nodes.get(id)
+      return n === undefined || isPersisted(n.storage, c, term)
+    })
+    if (holders.length < Math.floor(members.length / 2) + 1) {
+      throw new SafetyViolation(`leader ${sim.id} of term ${raft.term} committed ${c}@${term}, but only ${holders.join(',') || 'none'} of ${members.join(',')} have it on disk`)
+    }
+  }
+}
+
+/** Whether entry i of term `term` is in the storage (or compacted into its snapshot). */
+function isPersisted(storage: MemoryStorage, i: number, term: number): boolean {
+  try {
+    return storage.term(i) === term
+  } catch {
+    return i < storage.firstIndex()
   }
 }
 

@@ -30,6 +30,8 @@ export class FakeStorage implements DriverStorage {
   readonly raft = new MemoryStorage()
   readonly journal: string[] = []
   readonly saved: ReadyState[] = []
+  /** Every commitApply: the applied index written, and the commit index on disk once written. */
+  readonly applies: { applied: number; commitOnDisk: number }[] = []
   readonly data = new Map<string, Buffer>()
   regionState: RegionLocalState
   appliedIndex = 0
@@ -61,6 +63,11 @@ export class FakeStorage implements DriverStorage {
       this.failNextSave = undefined
       throw err
     }
+    // Like PeerStorage: nothing new (a commit already written with an apply batch) writes nothing.
+    const cur = this.raft.initialState().hardState
+    const hs = rd.hardState
+    const sameHs = !hs || isEmptyHardState(hs) || ((hs.term ?? 0) === (cur.term ?? 0) && (hs.vote ?? 0) === (cur.vote ?? 0) && (hs.commit ?? 0) === (cur.commit ?? 0))
+    if (rd.entries.length === 0 && sameHs) return
     if (rd.hardState && !isEmptyHardState(rd.hardState)) this.raft.setHardState(rd.hardState)
     if (rd.entries.length > 0) this.raft.append([...rd.entries])
     this.saved.push(rd)
@@ -71,8 +78,14 @@ export class FakeStorage implements DriverStorage {
     return new FakeApplyBatch()
   }
 
-  commitApply(batch: ApplyWrites, appliedIndex: number): void {
+  commitApply(batch: ApplyWrites, appliedIndex: number, commit?: number): void {
     const b = batch as FakeApplyBatch
+    const persisted = this.raft.initialState().hardState
+    if (commit !== undefined && commit > (persisted.commit ?? 0)) {
+      this.raft.setHardState({ ...persisted, commit })
+      this.journal.push(`commit ${commit}`)
+    }
+    this.applies.push({ applied: appliedIndex, commitOnDisk: this.raft.initialState().hardState.commit ?? 0 })
     for (const [k, v] of b.puts) this.data.set(hex(k), Buffer.from(v))
     for (const k of b.deletes) this.data.delete(hex(k))
     if (b.region) this.regionState = { state: PeerState.Normal, region: b.region }
@@ -146,9 +159,9 @@ export class FakePeers implements DriverPeers {
   }
 }
 
-/** A RawNode over the fake storage's MemoryStorage. */
-export function rawNodeOver(storage: FakeStorage, id: number): RawNode {
-  return new RawNode({ id, peers: storage.members, electionTick: 10, heartbeatTick: 1, storage: storage.raft, applied: storage.appliedIndex, rand: () => 0 })
+/** A RawNode over the fake storage's MemoryStorage, with async leader writes as the node runs it. */
+export function rawNodeOver(storage: FakeStorage, id: number, asyncLeaderWrites = true): RawNode {
+  return new RawNode({ id, peers: storage.members, electionTick: 10, heartbeatTick: 1, storage: storage.raft, applied: storage.appliedIndex, rand: () => 0, asyncLeaderWrites })
 }
 
 /** Waits for a condition, polling; generous so that a loaded machine does not fail it. */
