@@ -116,8 +116,10 @@ async function snapshotCatchUp(): Promise<Record<string, unknown>> {
   // The applied index moves to the snapshot's as its apply starts: done is when the
   // follower has applied the snapshot (its counter, a fresh process's) and the index.
   await waitView('the wiped follower catching up', (v) => {
-    const s = v.nodes.find((n) => n.id === follower)?.status
-    return (s?.snapshots?.applied ?? 0) >= 1 && applied(v, follower) >= target
+    const n = v.nodes.find((x) => x.id === follower)
+    const s = n?.status
+    // The new process's own status (the view may still hold the stopped one's).
+    return !!s && s.pid === n?.process.pid && (s.snapshots?.applied ?? 0) >= 1 && applied(v, follower) >= target
   })
   const seconds = (performance.now() - t0) / 1000
   const [senderPeak, receiverPeak] = sampler.stop()
