@@ -57,6 +57,17 @@ describe('RaftKvClient', () => {
     expect(cluster.node(3).received).toHaveLength(0)
   })
 
+  it('scans a range page by page, each page starting after the last key of the one before', async () => {
+    const c = client([cluster.node(1).addr])
+    for (const k of ['a', 'b', 'b\u0000', 'c', 'd', 'e']) await c.put(k, `v-${k}`)
+    const pages: string[][] = []
+    for await (const page of c.scanPages('b', 'e', { limit: 2 })) pages.push(page.map((p) => p.key.toString()))
+    expect(pages).toEqual([['b', 'b\u0000'], ['c', 'd']])
+    const all: string[] = []
+    for await (const page of c.scanPages('', '', { limit: 4 })) all.push(...page.map((p) => p.key.toString()))
+    expect(all).toEqual(['a', 'b', 'b\u0000', 'c', 'd', 'e'])
+  })
+
   it('follows a hint to a node that is not among its endpoints', async () => {
     cluster.setLeader(3)
     const c = client([cluster.node(1).addr])

@@ -136,6 +136,22 @@ export class RaftKvClient {
     }
   }
 
+  /**
+   * Every pair of [start, end) in key order, one scan call per page of at most `limit` pairs
+   * (and the server's reply-size bound), each page starting just after the last key of the
+   * one before: neither end holds more than a page. Each page is its own linearizable read,
+   * so a range written meanwhile may be seen partly before and partly after the write.
+   */
+  async *scanPages(start: Bytes = '', end: Bytes = '', options?: ScanOptions): AsyncGenerator<KvPair[]> {
+    let from = toBuffer(toBytes(start))
+    for (;;) {
+      const page = await this.scan(from, end, options)
+      if (page.pairs.length > 0) yield page.pairs
+      if (!page.more || page.pairs.length === 0) return
+      from = Buffer.concat([page.pairs[page.pairs.length - 1]!.key, Buffer.from([0])])
+    }
+  }
+
   /** Closes every socket; calls still running fail with CLOSED. */
   async close(): Promise<void> {
     this.closed = true

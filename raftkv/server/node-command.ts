@@ -32,6 +32,7 @@ export function nodeCommand(entry: { modulesMs?: number } = {}): Command {
     .option('--snapshot-chunk-bytes <bytes>', 'target size of one snapshot chunk (default 1 MiB)')
     .option('--block-cache-mb <MiB>', 'RocksDB block cache, index and filter blocks included (default 8)')
     .option('--memtable-mb <MiB>', 'RocksDB memtable budget: write buffers of a quarter each, at most 1.5x in memory (default 16)')
+    .option('--entry-cache-mb <MiB>', 'raft log entries held in memory; older ones are read from RocksDB (default 4)')
     .option('--parent-pid <pid>', 'exit when this process exits (the node always exits when its own parent does)')
     .option('--no-parent-watch', 'keep running after the parent process exits')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))

@@ -11,6 +11,9 @@ describe('node config', () => {
     expect([c.listenHost, c.listenPort]).toEqual(['127.0.0.1', 7001])
     expect([c.tickMs, c.electionTick, c.heartbeatTick, c.raftLogGcCountLimit]).toEqual([100, 10, 2, 1000])
     expect(buildNodeConfig({ ...base, id: '3', listen: '0.0.0.0:9000' })).toMatchObject({ listenHost: '0.0.0.0', listenPort: 9000 })
+    // The memory budget's parts: defaults, and MiB flags.
+    expect([c.blockCacheBytes, c.memtableBytes, c.entryCacheBytes]).toEqual([8 << 20, 16 << 20, 4 << 20])
+    expect(buildNodeConfig({ ...base, entryCacheMb: '2' }).entryCacheBytes).toBe(2 << 20)
   })
 
   it('refuses bad input with a typed error that says what is wrong', () => {
@@ -25,6 +28,7 @@ describe('node config', () => {
       [{ electionTick: '2', heartbeatTick: '2' }, /smaller than/],
       [{ tickMs: '-5' }, /--tick-ms/],
       [{ snapshotRateLimit: 'fast' }, /--snapshot-rate-limit/],
+      [{ entryCacheMb: '0' }, /--entry-cache-mb/],
     ]
     for (const [override, message] of bad) {
       let err: unknown

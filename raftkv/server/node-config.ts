@@ -34,6 +34,8 @@ export interface NodeConfig {
   blockCacheBytes: number
   /** RocksDB memtable budget in bytes. */
   memtableBytes: number
+  /** Raft log entries held in memory, in bytes (older ones are read from RocksDB). */
+  entryCacheBytes: number
 }
 
 function bad(message: string): NodeConfigError {
@@ -105,6 +107,8 @@ export interface RawNodeArgs {
   blockCacheMb?: string | number
   /** MiB */
   memtableMb?: string | number
+  /** MiB */
+  entryCacheMb?: string | number
   token?: string
 }
 
@@ -134,5 +138,6 @@ export function buildNodeConfig(a: RawNodeArgs): NodeConfig {
     ...(a.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: positiveInt(a.snapshotChunkBytes, '--snapshot-chunk-bytes') }),
     blockCacheBytes: mib(a.blockCacheMb, D.blockCacheBytes, '--block-cache-mb', 1, 4095),
     memtableBytes: mib(a.memtableMb, D.memtableBytes, '--memtable-mb', 4, 4096),
+    entryCacheBytes: mib(a.entryCacheMb, D.entryCacheBytes, '--entry-cache-mb', 1, 4096),
   }
 }

@@ -1,7 +1,7 @@
 // The node's defaults, in one place: `raftkv node`'s option defaults, buildNodeConfig and
 // the driver all read them (the README's table lists the same values). The storage engine's
 // sizes come from storage, which owns them.
-import { ENGINE_DEFAULTS } from '../storage/index.js'
+import { ENGINE_DEFAULTS, ENTRY_CACHE_BYTES } from '../storage/index.js'
 
 export const NODE_DEFAULTS = {
   tickMs: 100,
@@ -15,4 +15,5 @@ export const NODE_DEFAULTS = {
   snapshotMaxConcurrentReceive: 1,
   blockCacheBytes: ENGINE_DEFAULTS.blockCacheBytes,
   memtableBytes: ENGINE_DEFAULTS.memtableBytes,
+  entryCacheBytes: ENTRY_CACHE_BYTES,
 } as const

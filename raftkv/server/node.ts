@@ -44,7 +44,7 @@ export class RaftKvNode {
     const storageEvents = new StorageEventRelay(log)
     this.storage = await PeerStorage.open({
       dataDir: c.dataDir, initialPeers: c.peers, onEvent: storageEvents.listener,
-      engine: { blockCacheBytes: c.blockCacheBytes, memtableBytes: c.memtableBytes },
+      engine: { blockCacheBytes: c.blockCacheBytes, memtableBytes: c.memtableBytes }, entryCacheBytes: c.entryCacheBytes,
       ...(c.snapshotChunkBytes === undefined ? {} : { snapshotChunkBytes: c.snapshotChunkBytes }),
     })
     if (startup) startup.storageOpenMs = sinceProcessStart()
@@ -132,8 +132,11 @@ export class RaftKvNode {
     return buildStatus({
       nodeId: this.config.id, addr: `${this.config.listenHost}:${this.port}`, startedAt: this.startedAt,
       driver: this.driver, peers: this.server.peers, kv: this.kv, snapshots: () => this.snapshots!.stats(),
-      removed: this.tombstone !== undefined,
-      budget: { blockCacheBytes: this.config.blockCacheBytes, memtableBytes: this.config.memtableBytes, raftLogGcSizeLimit: this.config.raftLogGcSizeLimit },
+      removed: this.tombstone !== undefined, entryCache: () => this.storage!.entryCacheMemory,
+      budget: {
+        blockCacheBytes: this.config.blockCacheBytes, memtableBytes: this.config.memtableBytes,
+        entryCacheBytes: this.config.entryCacheBytes, raftLogGcSizeLimit: this.config.raftLogGcSizeLimit,
+      },
     })
   }
 

@@ -26,6 +26,8 @@ describe('buildStatus', () => {
       driver: { rawNode, storage, counters: { readyHandled: 4 } as never, proposals: new ProposalTracker(), reads: new ReadQueue(), leaderGapMaxMs: 12.4 },
       peers: { stats: () => transportStats, getFaults: () => ({ ...noFaults(), dropRate: 0.5 }) },
       kv: { counters: { requests: 2 } as never },
+      entryCache: () => ({ heldBytes: 456, heldEntries: 7 }),
+      budget: { blockCacheBytes: 1, memtableBytes: 2, entryCacheBytes: 3, raftLogGcSizeLimit: 4 },
     })
     expect(status.role).toBe('leader')
     expect(status.leader).toBe(1)
@@ -37,6 +39,8 @@ describe('buildStatus', () => {
     expect(status.counters).toMatchObject({
       'raft.readyHandled': 4, 'kv.requests': 2, 'transport.framesSent': 5, [`transport.dropped.${DROP_REASONS[0]}`]: 1,
       'raft.pendingProposals': 0, 'raft.pendingReads': 0, 'raft.leaderGapMaxMs': 12, 'storage.logBytes': 123,
+      'memory.entryCacheBytes': 456, 'memory.entryCacheEntries': 7,
+      'budget.blockCacheBytes': 1, 'budget.memtableBytes': 2, 'budget.entryCacheBytes': 3, 'budget.raftLogGcSizeLimit': 4,
     })
     expect(status.faults?.dropRate).toBe(0.5)
     expect(status.snapshots).toEqual({ sent: 0, received: 0, applied: 0, failed: 0, transfers: [] })

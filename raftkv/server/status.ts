@@ -15,8 +15,10 @@ export interface StatusSources {
   snapshots?: () => adminpb.SnapshotStats.$Properties
   /** This node was removed from the cluster (a tombstone). */
   removed?: boolean
+  /** The raft log entries held in memory (memory.entryCache* counters). */
+  entryCache?: () => { heldBytes: number; heldEntries: number }
   /** The memory budget's settable parts (shown as budget.* counters). */
-  budget?: { blockCacheBytes: number; memtableBytes: number; raftLogGcSizeLimit: number }
+  budget?: { blockCacheBytes: number; memtableBytes: number; entryCacheBytes: number; raftLogGcSizeLimit: number }
 }
 
 /** memory.* counters: where the process's memory is (RSS, JS heap, Buffers, RocksDB's parts). */
@@ -24,6 +26,7 @@ function memoryCounters(storage: RaftDriver['storage'], counters: Record<string,
   const m = process.memoryUsage()
   counters['memory.rssBytes'] = m.rss
   counters['memory.heapUsedBytes'] = m.heapUsed
+  // What V8 has taken from the system for its heap (RSS counts this, not heapUsed).
   counters['memory.heapTotalBytes'] = m.heapTotal
   counters['memory.externalBytes'] = m.external
   counters['memory.arrayBuffersBytes'] = m.arrayBuffers
@@ -51,6 +54,11 @@ export function buildStatus(src: StatusSources): adminpb.NodeStatus.$Properties 
   counters['raft.pendingReads'] = src.driver.reads.pending
   counters['storage.logBytes'] = storage.logByteSize
   memoryCounters(storage, counters)
+  const cache = src.entryCache?.()
+  if (cache) {
+    counters['memory.entryCacheBytes'] = cache.heldBytes
+    counters['memory.entryCacheEntries'] = cache.heldEntries
+  }
   for (const [k, v] of Object.entries(src.budget ?? {})) counters[`budget.${k}`] = v
   return {
     id: src.nodeId,

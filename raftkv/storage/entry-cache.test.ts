@@ -36,4 +36,35 @@ describe('EntryCache', () => {
     c.reset(100)
     expect([c.firstIndex, c.lastIndex, c.byteSize]).toEqual([100, 99, 0])
   })
+
+  it('holds the newest entries within its byte budget and reads older ones through the loader', () => {
+    const loads: Array<[number, number]> = []
+    const disk = new Map<number, { index: number; term: number; data: Buffer }>()
+    // Each entry is 34 bytes (10 of data + 24); a 100-byte budget holds at most 2 after eviction to 75.
+    const c = new EntryCache(1, 100, (lo, hi) => {
+      loads.push([lo, hi])
+      return Array.from({ length: hi - lo }, (_, i) => disk.get(lo + i)!)
+    })
+    for (let i = 1; i <= 10; i++) {
+      const e = ents(i, i, 1)
+      disk.set(i, e[0]!)
+      c.append(e)
+      expect(c.heldByteSize).toBeLessThanOrEqual(100)
+    }
+    expect([c.firstIndex, c.lastIndex, c.byteSize]).toEqual([1, 10, 10 * 34])
+    expect(c.heldCount).toBeGreaterThan(0)
+    expect(c.heldCount).toBeLessThan(10)
+    const heldFrom = 11 - c.heldCount
+    loads.length = 0
+    expect(c.slice(heldFrom, 11).map((e) => e.index)).toEqual(Array.from({ length: c.heldCount }, (_, i) => heldFrom + i))
+    expect(loads).toEqual([]) // the held tail is served from memory
+    expect(c.slice(2, 11).map((e) => e.index)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(loads).toEqual([[2, heldFrom]])
+    expect(c.get(3)?.index).toBe(3)
+    // A conflicting suffix from below the held part replaces it; compaction past it too.
+    c.append(ents(4, 5, 2))
+    expect([c.lastIndex, c.byteSize, c.get(5)?.term]).toEqual([5, 5 * 34, 2])
+    c.compactTo(5)
+    expect([c.firstIndex, c.lastIndex, c.byteSize, c.get(5)?.term]).toEqual([5, 5, 34, 2])
+  })
 })

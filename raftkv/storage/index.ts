@@ -5,6 +5,7 @@
 // Everything else (engine, key layout, chunk files, GC) stays inside the package.
 export { PeerStorage, type KvEntry, type PeerStorageOptions, type ReadyState } from './peer-storage.js'
 export { ENGINE_DEFAULTS, type EngineMemory, type EngineOptions } from './engine.js'
+export { ENTRY_CACHE_BYTES } from './entry-cache.js'
 export { StorageError, isStorageError, type StorageErrorCode } from './errors.js'
 export type { StorageEvent, StorageEventListener } from './events.js'
 export { REGION_ID } from './keys.js'

@@ -129,13 +129,13 @@ describe('PeerStorage: raft Storage semantics', () => {
     expect(() => s.entries(4, 8)).toThrow(ErrUnavailable)
   })
 
-  it('matches MemoryStorage over random appends, conflicts and compactions', async () => {
+  it.each([['the default entry cache', undefined], ['a 100-byte entry cache (most reads from RocksDB)', 100]])('matches MemoryStorage over random appends, conflicts and compactions, with %s', async (_name, entryCacheBytes) => {
     let seed = 12345
     const rand = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31
       return seed % n
     }
-    const s = await open(await dirs.make())
+    const s = await open(await dirs.make(), entryCacheBytes === undefined ? {} : { entryCacheBytes })
     const m = new MemoryStorage()
     let term = 1
     for (let step = 0; step < 200; step++) {
@@ -243,6 +243,34 @@ describe('PeerStorage: applying', () => {
     s = await reopen(s, dir)
     expect(s.regionState.region).toEqual(region)
     expect(s.initialState().confState.nodes).toEqual([1, 2, 3, 4])
+  })
+})
+
+describe('PeerStorage: entry cache budget', () => {
+  it('holds only the newest entries within its budget, reads the rest from RocksDB, and reopens the same log', async () => {
+    const dir = await dirs.make()
+    const big = (index: number, term: number): Entry => ({ index, term, data: Buffer.alloc(1000, index % 251) })
+    let s = await open(dir, { entryCacheBytes: 10_000 })
+    for (let i = 1; i <= 50; i += 5) {
+      await s.saveReadyState({ hardState: { term: 1, vote: 1, commit: i + 4 }, entries: Array.from({ length: 5 }, (_, k) => big(i + k, 1)) })
+      expect(s.entryCacheMemory.heldBytes).toBeLessThanOrEqual(10_000)
+    }
+    expect(s.entryCacheMemory.heldEntries).toBeLessThan(50)
+    expect(s.logByteSize).toBe(50 * 1024)
+    const all = s.entries(1, 51)
+    expect(all.map((e) => e.index)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
+    expect(all.every((e) => e.data?.[0] === (e.index ?? 0) % 251)).toBe(true)
+    expect([s.term(1), s.term(50)]).toEqual([1, 1])
+    // A conflicting suffix that starts below the held entries.
+    await s.saveReadyState({ hardState: { term: 2, vote: 2, commit: 5 }, entries: [big(6, 2), big(7, 2)] })
+    expect([s.lastIndex(), s.term(5), s.term(6), s.term(7)]).toEqual([7, 1, 2, 2])
+    expect(() => s.entries(1, 9)).toThrow(ErrUnavailable)
+    opened.splice(opened.indexOf(s), 1)
+    await s.close()
+    s = await open(dir, { entryCacheBytes: 2_000 })
+    expect(s.entryCacheMemory.heldBytes).toBeLessThanOrEqual(2_000)
+    expect(view(s.entries(1, 8))).toEqual([[1, 1], [2, 1], [3, 1], [4, 1], [5, 1], [6, 2], [7, 2]])
+    expect(s.logByteSize).toBe(7 * 1024)
   })
 })
 

@@ -1,11 +1,12 @@
 // PeerStorage: raft's Storage over RocksDB for the node's single region, after
 // TinyKV's raftstore/peer_storage.go.
 //
-// Raft's Storage interface is synchronous, RocksDB's reads are not all so: open()
-// loads the raft states and the whole untruncated log into memory, and every Storage
-// method answers from there. Writes are synchronous RocksDB batches, and the
-// in-memory state changes only after a batch succeeded, so memory never runs ahead
-// of disk. Log GC trims the in-memory log together with the truncated index.
+// Raft's Storage interface is synchronous: its methods answer from the raft states in
+// memory and from the entry cache, which holds the newest log entries up to a byte
+// budget and reads older ones back with the binding's synchronous range read. Writes
+// are synchronous RocksDB batches, and the in-memory state changes only after a batch
+// succeeded, so memory never runs ahead of disk. Log GC trims the log together with
+// the truncated index.
 import { join } from 'node:path'
 import { eraftpb } from '../../proto/generated/protos.js'
 import {
@@ -14,7 +15,7 @@ import {
 } from '../raft/index.js'
 import { ApplyBatch } from './apply-batch.js'
 import { Engine, WriteBatch, type EngineMemory, type EngineOptions } from './engine.js'
-import { EntryCache } from './entry-cache.js'
+import { ENTRY_CACHE_BYTES, EntryCache, type EntryLoader } from './entry-cache.js'
 import { StorageError } from './errors.js'
 import type { StorageEvent, StorageEventListener } from './events.js'
 import { applyStateKey, dataKey, dataRange, decodeDataKey, decodeRaftLogKey, raftLogKey, raftLogRange, raftStateKey, REGION_ID, regionStateKey } from './keys.js'
@@ -40,6 +41,8 @@ export interface PeerStorageOptions {
   snapshotChunkBytes?: number
   /** RocksDB sizing (block cache, memtables): a small node's by default. */
   engine?: EngineOptions
+  /** Bytes of raft log entries held in memory (default 4 MiB); older ones are read from RocksDB. */
+  entryCacheBytes?: number
   onEvent?: StorageEventListener
 }
 
@@ -109,7 +112,11 @@ export class PeerStorage implements Storage {
       }
       const snapshots = await SnapshotStore.open(join(options.dataDir, 'snap'),
         interrupted ? { index: states.apply.truncatedIndex, term: states.apply.truncatedTerm } : undefined)
-      const cache = interrupted ? new EntryCache(states.apply.truncatedIndex + 1) : await loadLog(engine, regionId, states.raft, states.apply)
+      const cacheBytes = options.entryCacheBytes ?? ENTRY_CACHE_BYTES
+      const loader = logLoader(engine, regionId)
+      const cache = interrupted
+        ? new EntryCache(states.apply.truncatedIndex + 1, cacheBytes, loader)
+        : await loadLog(engine, regionId, states.raft, states.apply, new EntryCache(states.apply.truncatedIndex + 1, cacheBytes, loader))
       const ps = new PeerStorage(engine, snapshots, regionId, states, cache, options.snapshotChunkBytes ?? SNAPSHOT_CHUNK_BYTES, emit)
       if (interrupted) {
         const files = await snapshots.openReceived(states.apply.truncatedIndex, states.apply.truncatedTerm)
@@ -185,14 +192,19 @@ export class PeerStorage implements Storage {
     return this.apply.truncatedIndex
   }
 
-  /** Approximate bytes of the untruncated log held in memory (for a GC size limit). */
   /** RocksDB's own memory figures (for the node's status). */
   engineMemory(): EngineMemory {
     return this.engine.memory()
   }
 
+  /** Approximate bytes of the untruncated log, held in memory or not (for log GC's size limit). */
   get logByteSize(): number {
     return this.cache.byteSize
+  }
+
+  /** The entry cache: bytes held in memory and its budget. */
+  get entryCacheMemory(): { heldBytes: number; heldEntries: number; budgetBytes: number } {
+    return { heldBytes: this.cache.heldByteSize, heldEntries: this.cache.heldCount, budgetBytes: this.cache.budgetBytes }
   }
 
   get isApplyingSnapshot(): boolean {
@@ -507,9 +519,41 @@ function loadStates(engine: Engine, regionId: number): { raft: RaftLocalState; a
   return { raft, apply, region }
 }
 
-/** Reads the log (truncated, last] into a cache, checking it is complete and contiguous. */
-async function loadLog(engine: Engine, regionId: number, raft: RaftLocalState, apply: RaftApplyState): Promise<EntryCache> {
-  const cache = new EntryCache(apply.truncatedIndex + 1)
+/** Reads stable log entries [lo, hi) back from RocksDB, synchronously (the entry cache's loader). */
+function logLoader(engine: Engine, regionId: number): EntryLoader {
+  return (lo, hi) => {
+    const range = raftLogRange(regionId, lo, hi)
+    const rows = engine.scan(range.start, range.end)
+    const out: Entry[] = []
+    let expect = lo
+    for (const [k, v] of rows) {
+      const index = decodeRaftLogKey(k, regionId)
+      if (index !== expect) throw new StorageError('StorageCorrupted', `log gap: expected entry ${expect}, found ${index}`)
+      out.push(decodeEntry(index, v))
+      expect++
+    }
+    if (expect !== hi) throw new StorageError('StorageCorrupted', `log entries [${expect}, ${hi}) missing`)
+    return out
+  }
+}
+
+function decodeEntry(index: number, bytes: Uint8Array): Entry {
+  let e: Entry
+  try {
+    e = eraftpb.Entry.decode(bytes)
+  } catch (err) {
+    throw new StorageError('StorageCorrupted', `log entry ${index} does not decode`, { cause: err })
+  }
+  if ((e.index ?? 0) !== index) throw new StorageError('StorageCorrupted', `log key ${index} holds entry ${e.index ?? 0}`)
+  return e
+}
+
+/**
+ * Reads the log (truncated, last] through `cache` (which keeps the newest part within its
+ * budget), checking it is complete and contiguous. The log is bounded by log GC's limits,
+ * not by the data.
+ */
+async function loadLog(engine: Engine, regionId: number, raft: RaftLocalState, apply: RaftApplyState, cache: EntryCache): Promise<EntryCache> {
   const range = raftLogRange(regionId, apply.truncatedIndex + 1, raft.lastIndex + 1)
   const it = engine.iterate(range.start, range.end)
   try {
@@ -520,14 +564,8 @@ async function loadLog(engine: Engine, regionId: number, raft: RaftLocalState, a
       const batch: Entry[] = []
       for (const [k, v] of rows) {
         const index = decodeRaftLogKey(k, regionId)
-        let e: Entry
-        try {
-          e = eraftpb.Entry.decode(v)
-        } catch (err) {
-          throw new StorageError('StorageCorrupted', `log entry ${index} does not decode`, { cause: err })
-        }
-        if (index !== expect || (e.index ?? 0) !== index) throw new StorageError('StorageCorrupted', `log gap: expected entry ${expect}, found ${index}`)
-        batch.push(e)
+        if (index !== expect) throw new StorageError('StorageCorrupted', `log gap: expected entry ${expect}, found ${index}`)
+        batch.push(decodeEntry(index, v))
         expect++
       }
       cache.append(batch)

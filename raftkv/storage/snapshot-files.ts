@@ -33,6 +33,16 @@ export async function writeFileDurable(path: string, data: Uint8Array, durable =
   }
 }
 
+/** fsyncs a file written earlier. */
+export async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+')
+  try {
+    await fh.datasync()
+  } finally {
+    await fh.close()
+  }
+}
+
 /** Makes a directory's entries (new files, renames) durable. */
 export async function fsyncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r')
@@ -71,7 +81,16 @@ export async function readChunkFile(dir: string, seq: number): Promise<Buffer> {
   }
 }
 
-/** The chunks of a snapshot directory, read one at a time. */
+/** The chunks of a snapshot directory, in order, the next one read while this one is used. */
 export async function* readChunkFiles(dir: string, count: number): AsyncGenerator<Buffer> {
-  for (let seq = 0; seq < count; seq++) yield await readChunkFile(dir, seq)
+  let ahead = count > 0 ? readChunkFile(dir, 0) : undefined
+  try {
+    for (let seq = 0; ahead; seq++) {
+      const chunk = await ahead
+      ahead = seq + 1 < count ? readChunkFile(dir, seq + 1) : undefined
+      yield chunk
+    }
+  } finally {
+    await ahead?.catch(() => undefined)
+  }
 }

@@ -47,10 +47,13 @@ export class SnapshotSource implements AsyncIterable<SnapshotChunk> {
     this.used = true
     const builder = new ChunkBuilder(this.chunkBytes)
     let pending = 0
+    // The next batch is read (on the thread pool) while this one is encoded and consumed.
+    let ahead = this.it.next(10_000)
     try {
       for (;;) {
-        const rows = await this.it.next(10_000)
+        const rows = await ahead
         if (rows.length === 0) break
+        ahead = this.it.next(10_000)
         for (const [k, v] of rows) {
           pending++
           const bytes = builder.add(decodeDataKey(k), v)
@@ -63,6 +66,7 @@ export class SnapshotSource implements AsyncIterable<SnapshotChunk> {
       const last = builder.flush()
       if (last) yield { bytes: last, pairs: pending }
     } finally {
+      await ahead.catch(() => [])
       await this.it.close()
     }
   }
@@ -86,12 +90,20 @@ export async function generateSnapshot(
   const tally = new ChunkTally()
   try {
     await mkdir(tmp, { recursive: true })
-    for await (const chunk of source) {
-      if (signal?.aborted) throw new StorageError('StorageClosed', 'snapshot generation cancelled')
-      // Generated snapshots do not survive a restart: no fsync needed.
-      await writeFileDurable(join(tmp, chunkFileName(tally.chunkCount)), chunk.bytes, false)
-      tally.add(chunk.bytes, chunk.pairs)
+    // One file write in flight while the next chunk is read and encoded.
+    let writing: Promise<void> = Promise.resolve()
+    try {
+      for await (const chunk of source) {
+        if (signal?.aborted) throw new StorageError('StorageClosed', 'snapshot generation cancelled')
+        await writing
+        // Generated snapshots do not survive a restart: no fsync needed.
+        writing = writeFileDurable(join(tmp, chunkFileName(tally.chunkCount)), chunk.bytes, false)
+        tally.add(chunk.bytes, chunk.pairs)
+      }
+    } finally {
+      await writing.catch(() => {})
     }
+    await writing
     if (signal?.aborted) throw new StorageError('StorageClosed', 'snapshot generation cancelled')
     const descriptor: SnapshotDescriptor = {
       region: point.region,

@@ -1,14 +1,16 @@
 // SnapshotWriter: writes one received snapshot's chunks into a temp directory, checking each chunk as it
 // comes (it must decode, keys must ascend, totals must stay within the descriptor),
 // and on finish() the totals and the checksum; only then, with every file fsynced,
-// does the directory become recv-<index>-<term> (SnapshotStore.commitReceived).
+// does the directory become recv-<index>-<term> (SnapshotStore.commitReceived). Each
+// chunk file's fsync runs in the background while the next chunks arrive; finish()
+// waits for all of them.
 // A writer that fails or is aborted leaves nothing behind.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Snapshot } from '../raft/index.js'
 import { StorageError } from './errors.js'
 import { ChunkTally, decodeChunk, type SnapshotDescriptor } from './snapshot-chunk.js'
-import { chunkFileName, encodeSnapshotMeta, fsyncDir, META_FILE, removeDir, writeFileDurable } from './snapshot-files.js'
+import { chunkFileName, encodeSnapshotMeta, fsyncDir, fsyncFile, META_FILE, removeDir, writeFileDurable } from './snapshot-files.js'
 import type { SnapshotFiles } from './snapshot-store.js'
 
 type WriterState = 'receiving' | 'busy' | 'done' | 'failed'
@@ -19,6 +21,8 @@ export class SnapshotWriter {
   private lastKey: Buffer | undefined
   private created = false
   private aborted = false
+  /** fsyncs of the chunk files written so far, in flight (each settles, never rejects). */
+  private syncs: Array<Promise<Error | undefined>> = []
 
   /** @internal Made by SnapshotStore.beginReceive. */
   constructor(
@@ -51,6 +55,7 @@ export class SnapshotWriter {
 
   private async fail(e: StorageError): Promise<never> {
     this.state = 'failed'
+    await Promise.all(this.syncs)
     await removeDir(this.tempDir)
     throw e
   }
@@ -86,7 +91,11 @@ export class SnapshotWriter {
         await mkdir(this.tempDir, { recursive: true })
         this.created = true
       }
-      await writeFileDurable(join(this.tempDir, chunkFileName(seq)), bytes)
+      const file = join(this.tempDir, chunkFileName(seq))
+      await writeFileDurable(file, bytes, false)
+      // At most two fsyncs in flight, so that they do not queue up ahead of the writes on the thread pool.
+      if (this.syncs.length >= 2) await this.syncs[this.syncs.length - 2]
+      this.syncs.push(fsyncFile(file).then(() => undefined, (e: unknown) => e as Error))
     } catch (e) {
       return this.fail(new StorageError('SnapshotReceiveState', `cannot store chunk ${seq}: ${(e as Error).message}`, { cause: e }))
     }
@@ -108,6 +117,8 @@ export class SnapshotWriter {
     }
     try {
       if (!this.created) await mkdir(this.tempDir, { recursive: true })
+      const syncFailed = (await Promise.all(this.syncs)).find((e) => e !== undefined)
+      if (syncFailed) throw syncFailed
       await writeFileDurable(join(this.tempDir, META_FILE), encodeSnapshotMeta(this.snapshot))
       await fsyncDir(this.tempDir)
       if (this.aborted) return this.fail(new StorageError('SnapshotReceiveState', 'receiver aborted'))
@@ -127,6 +138,7 @@ export class SnapshotWriter {
     // A write in progress notices and cleans up after itself.
     if (this.state === 'busy') return
     this.state = 'failed'
+    await Promise.all(this.syncs)
     await removeDir(this.tempDir)
   }
 }

@@ -14,7 +14,7 @@ import {
   SnapshotFailedError, SnapshotRefusedError, SnapshotTimeoutError, TransportError, SNAPSHOT_FAILURE_CODES,
   type SnapshotFailureCode,
 } from './errors.js'
-import { chunkChecksum, decodeResponse, encodeRequest, type SnapshotResponseFrame } from './snapshot-codec.js'
+import { chunkChecksum, decodeResponse, encodeChunkRequest, encodeRequest, type SnapshotResponseFrame } from './snapshot-codec.js'
 import { snapshotIndexTerm, type ProgressListener, type SnapshotProgress } from './snapshot-types.js'
 import { checkAddr, checkInt, checkNodeId, checkNonNegative, checkToken } from './validate.js'
 import { Waker } from './waker.js'
@@ -328,9 +328,7 @@ class OutgoingTransfer {
         const wait = due - performance.now()
         if (wait > 0) await this.waker.sleep(wait)
       }
-      this.conn!.send(encodeRequest({
-        chunk: { seq: this.sentChunks, offset: this.sentBytes, data, crc32: chunkChecksum(data) },
-      }))
+      this.conn!.send(encodeChunkRequest({ seq: this.sentChunks, offset: this.sentBytes, data, crc32: chunkChecksum(data) }))
       this.inflight.push(data.length)
       this.sentChunks++
       this.sentBytes += data.length

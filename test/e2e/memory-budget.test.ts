@@ -53,9 +53,13 @@ describe('memory budget', () => {
       const c = node.status!.counters
       expect(c['budget.blockCacheBytes']).toBe(8 * 1024 * 1024)
       expect(c['budget.memtableBytes']).toBe(16 * 1024 * 1024)
+      expect(c['budget.entryCacheBytes']).toBe(4 * 1024 * 1024)
       // RocksDB's own parts stay inside their settings.
       expect(c['memory.rocksdb.blockCacheBytes']!).toBeLessThanOrEqual(c['budget.blockCacheBytes']! * 1.1)
       expect(c['memory.rocksdb.memtablesBytes']!).toBeLessThanOrEqual(c['budget.memtableBytes']! * 1.5)
+      // The raft log entries held in memory stay inside theirs (older ones are read from RocksDB).
+      expect(c['memory.entryCacheBytes']).toBeTypeOf('number')
+      expect(c['memory.entryCacheBytes']!).toBeLessThanOrEqual(c['budget.entryCacheBytes']!)
       const rss = rssMb(node.process.pid!)
       expect([node.id, Math.round(rss) <= IDLE_BUDGET_MB + MARGIN_MB, Math.round(rss)]).toEqual([node.id, true, Math.round(rss)])
     }

@@ -26,7 +26,14 @@ async function dataSeenBy(cluster: LocalCluster, id: number): Promise<Map<string
     const a = cluster.admin(lead)
     await a.transferLeader(id)
     await a.close()
-    expect(await cluster.waitForLeader()).toBe(id)
+    // The transfer is asynchronous: until it starts, every node still agrees on the old leader.
+    const deadline = Date.now() + 20_000
+    let now = await cluster.waitForLeader()
+    while (now !== id && Date.now() < deadline) {
+      await sleep(50)
+      now = await cluster.waitForLeader()
+    }
+    expect(now).toBe(id)
   }
   const c = cluster.client({ endpoints: cluster.endpointsOf([id]) })
   try {
