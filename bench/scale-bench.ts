@@ -13,11 +13,12 @@
 // Writes bench/results/scale.json and prints a table.
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
+import { rssMb } from './lib/rss.js'
 import { Controller } from '../main/index.js'
 import type { ClusterView, LogLine } from '../main/control/types.js'
 import { RaftKvClient } from '../raftkv/client/index.js'
@@ -34,15 +35,6 @@ const IN_FLIGHT_PER_CONNECTION = 64
 const SCAN_PAGE = 1000
 const TOKEN = randomBytes(16).toString('hex')
 
-const rssMb = (pid: number | null | undefined): number => {
-  if (!pid) return 0
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Math.round(Number(m[1]) / 1024) : 0
-  } catch {
-    return 0
-  }
-}
 const duMb = (dir: string): number => Math.round(Number(execFileSync('du', ['-sk', dir]).toString().split('\t')[0]) / 1024)
 const mb = (bytes: number | undefined): number => Math.round(((bytes ?? 0) / 1048576) * 10) / 10
 const key = (i: number): string => `s${String(i).padStart(15, '0')}`

@@ -4,25 +4,16 @@
 // total time, sender and receiver peak RSS, the largest gap between messages from the
 // leader seen by the follower during the transfer, and whether leadership held.
 // Writes bench/results/snapshot.json.
-import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs'
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { LocalCluster, sleep } from '../test/harness/cluster.js'
+import { rssMb } from './lib/rss.js'
 
 const totalMB = Number(process.env.BENCH_SNAPSHOT_MB ?? 200)
 const valueBytes = 100 * 1024
 const count = Math.ceil((totalMB * 1024 * 1024) / valueBytes)
-
-function rssMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number {
-  if (!pid) return 0
-  try {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Math.round(Number(m[1]) / 1024) : 0
-  } catch {
-    return 0
-  }
-}
 
 const cluster = await LocalCluster.start({ size: 3, tickMs: 100, electionTick: 10, heartbeatTick: 2, extraArgs: ['--raft-log-gc-count-limit', '200'] })
 try {

@@ -1,6 +1,5 @@
 // What the kv bench needs of a 3-member cluster under test (raftkv through the Supervisor,
 // or etcd): its members, the leader, signals to its processes, and a put for probes.
-import { readFileSync } from 'node:fs'
 import type { StartupMarks } from '../../raftkv/server/startup-marks.js'
 
 export interface Putter {
@@ -28,17 +27,6 @@ export interface BenchTarget {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-/** Resident set size of a process now (VmRSS), in MiB; 0 when it is gone. */
-export function rssMb(pid: number | undefined, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
-  if (!pid) return 0
-  try {
-    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Math.round(Number(m[1]) / 1024) : 0
-  } catch {
-    return 0
-  }
-}
 
 export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b)

@@ -3,6 +3,7 @@
 // frame limit can be split, and a message that alone exceeds it can be refused.
 import { eraftpb, raft_serverpb } from '../../proto/generated/protos.js'
 import { BadFrameError } from './errors.js'
+import { varintLength, writeVarint } from './varint.js'
 
 /** RaftBatch field 1 (msgs), wire type 2 (length-delimited). */
 const MSGS_TAG = 0x0a
@@ -17,24 +18,6 @@ export interface EncodeResult {
   frames: EncodedFrame[]
   /** Messages that alone would exceed maxFrameBytes (never sent). */
   tooLarge: eraftpb.Message.$Properties[]
-}
-
-function varintLength(n: number): number {
-  let len = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80)
-    len++
-  }
-  return len
-}
-
-function writeVarint(out: Uint8Array, pos: number, n: number): number {
-  while (n >= 0x80) {
-    out[pos++] = (n % 0x80) | 0x80
-    n = Math.floor(n / 0x80)
-  }
-  out[pos++] = n
-  return pos
 }
 
 function buildFrame(parts: Uint8Array[], size: number): Uint8Array {

@@ -2,6 +2,7 @@
 import { crc32 } from 'node:zlib'
 import { snappb } from '../../proto/generated/protos.js'
 import { BadFrameError } from './errors.js'
+import { varintLength, writeVarint } from './varint.js'
 
 export type SnapshotRequestFrame =
   | { kind: 'header'; header: snappb.Header }
@@ -26,45 +27,26 @@ export function encodeRequest(frame: snappb.SnapshotRequest.$Properties): Uint8A
   return snappb.SnapshotRequest.encode(frame).finish()
 }
 
-/** Bytes of a varint (values up to 2^53). */
-const varintBytes = (n: number): number => {
-  let k = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80)
-    k++
-  }
-  return k
-}
-
-function putVarint(buf: Buffer, pos: number, n: number): number {
-  while (n >= 0x80) {
-    buf[pos++] = (n % 0x80) | 0x80
-    n = Math.floor(n / 0x80)
-  }
-  buf[pos++] = n
-  return pos
-}
-
 /**
  * A SnapshotRequest carrying one Chunk, encoded by hand (the same bytes protobufjs would
  * decode; chunks are the bulk of a transfer and protobufjs's writer copied each twice).
  */
 export function encodeChunkRequest(c: { seq: number; offset: number; data: Uint8Array; crc32: number }): Buffer {
-  const inner = 1 + varintBytes(c.seq) + 1 + varintBytes(c.offset) + 1 + varintBytes(c.data.byteLength) + c.data.byteLength + 1 + varintBytes(c.crc32)
-  const buf = Buffer.allocUnsafe(1 + varintBytes(inner) + inner)
+  const inner = 1 + varintLength(c.seq) + 1 + varintLength(c.offset) + 1 + varintLength(c.data.byteLength) + c.data.byteLength + 1 + varintLength(c.crc32)
+  const buf = Buffer.allocUnsafe(1 + varintLength(inner) + inner)
   let pos = 0
   buf[pos++] = 0x12 // SnapshotRequest.chunk = 2, length-delimited
-  pos = putVarint(buf, pos, inner)
+  pos = writeVarint(buf, pos, inner)
   buf[pos++] = 0x08 // seq = 1
-  pos = putVarint(buf, pos, c.seq)
+  pos = writeVarint(buf, pos, c.seq)
   buf[pos++] = 0x10 // offset = 2
-  pos = putVarint(buf, pos, c.offset)
+  pos = writeVarint(buf, pos, c.offset)
   buf[pos++] = 0x1a // data = 3
-  pos = putVarint(buf, pos, c.data.byteLength)
+  pos = writeVarint(buf, pos, c.data.byteLength)
   buf.set(c.data, pos)
   pos += c.data.byteLength
   buf[pos++] = 0x20 // crc32 = 4
-  putVarint(buf, pos, c.crc32)
+  writeVarint(buf, pos, c.crc32)
   return buf
 }
 
