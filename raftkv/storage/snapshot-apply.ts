@@ -27,12 +27,8 @@ export async function replaceDataWithSnapshot(
   await engine.deleteRange(DATA_RANGE.start, DATA_RANGE.end)
   const p: ReplaceProgress = { chunks: 0, bytes: 0, pairs: 0 }
   let checksum = 0
-  // The next chunk file is read (on the thread pool) while this one is written.
-  let ahead: Promise<Buffer> | undefined = files.descriptor.chunkCount > 0 ? files.readChunk(0) : undefined
-  for (let seq = 0; ahead; seq++) {
-    const chunk = await ahead
-    ahead = seq + 1 < files.descriptor.chunkCount ? files.readChunk(seq + 1) : undefined
-    ahead?.catch(() => {}) // awaited next round; an early exit must not leave it unhandled
+  // files.chunks() reads the next chunk file (on the thread pool) while this one is written.
+  for await (const chunk of files.chunks()) {
     if (shouldStop()) throw new StorageError('StorageClosed', 'snapshot apply interrupted by close')
     checksum = crc32(chunk, checksum)
     const batch = new WriteBatch()
