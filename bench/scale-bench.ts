@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { rssMb } from './lib/rss.js'
+import { sleep } from './lib/target.js'
 import { Controller } from '../main/index.js'
 import type { ClusterView, LogLine } from '../main/control/types.js'
 import { RaftKvClient } from '../raftkv/client/index.js'
@@ -38,7 +39,6 @@ const TOKEN = randomBytes(16).toString('hex')
 const duMb = (dir: string): number => Math.round(Number(execFileSync('du', ['-sk', dir]).toString().split('\t')[0]) / 1024)
 const mb = (bytes: number | undefined): number => Math.round(((bytes ?? 0) / 1048576) * 10) / 10
 const key = (i: number): string => `s${String(i).padStart(15, '0')}`
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** Peak RSS of some processes, sampled every `ms` until stopped. */
 function peakSampler(pids: () => Array<number | null | undefined>, ms = 500): { stop(): number[] } {
