@@ -338,7 +338,8 @@ export class RaftDriver {
   /**
    * Carries out one Ready in the order ready-plan.ts decides: as leader, the early appends
    * go out, then the write, and advance() reports it (raft then counts the leader's own
-   * entries); committed entries already on disk are applied, and answered, first.
+   * entries); committed entries already on disk are applied, and answered, first. A
+   * follower writes and acks new entries before it applies anything.
    */
   private async handleReady(): Promise<void> {
     const rd = this.rawNode.ready()
@@ -353,6 +354,7 @@ export class RaftDriver {
       committedIndexes: committed.map((e) => e.index ?? 0),
       hardState: rd.hardState,
       hasEarlyMessages: early.length > 0,
+      leader: this.rawNode.raft.state === StateType.Leader,
     })
     for (const step of plan) {
       switch (step.kind) {

@@ -75,6 +75,18 @@ const cases: { name: string; ready: ReadyShape; early: number; steps: ReadyStep[
     steps: [{ kind: 'persist' }, { kind: 'send' }, { kind: 'advance' }],
   },
   {
+    name: "a follower's new entries: write, ack, then apply (nobody waits for a follower's apply; the leader waits for its ack)",
+    ready: { persistedLastIndex: 10, firstNewIndex: 11, hasSnapshot: false, committedIndexes: [9, 10], hardState: hs(3, 1, 10), leader: false },
+    early: 2,
+    steps: [{ kind: 'persist' }, { kind: 'send' }, { kind: 'apply', start: 0, end: 2 }, { kind: 'advance' }],
+  },
+  {
+    name: "a follower's commit-only Ready: applied with the commit in the same batch, as for a leader",
+    ready: { persistedLastIndex: 10, firstNewIndex: 0, hasSnapshot: false, committedIndexes: range(9, 10), hardState: hs(3, 1, 10), leader: false },
+    early: 2,
+    steps: [{ kind: 'apply', start: 0, end: 2, commit: 10 }, { kind: 'persist' }, { kind: 'send' }, { kind: 'advance' }],
+  },
+  {
     name: 'new entries but nothing committed: no early apply',
     ready: { persistedLastIndex: 10, firstNewIndex: 11, hasSnapshot: false, committedIndexes: [], hardState: hs(3, 1, 8) },
     early: 0,
@@ -92,9 +104,9 @@ describe('planReady', () => {
     for (let persisted = 0; persisted <= 6; persisted++) {
       for (let first = 0; first <= 7; first++) {
         for (const snap of [false, true]) {
-          for (const hasEarlyMessages of [false, true]) {
+          for (const [hasEarlyMessages, leader] of [[false, true], [true, true], [false, false]] as const) {
             const committed = range(1, 6)
-            const ready = { persistedLastIndex: Math.max(persisted, first === 0 ? 6 : 0), firstNewIndex: first, hasSnapshot: snap, committedIndexes: committed, hardState: hs(2, 1, 6), hasEarlyMessages }
+            const ready = { persistedLastIndex: Math.max(persisted, first === 0 ? 6 : 0), firstNewIndex: first, hasSnapshot: snap, committedIndexes: committed, hardState: hs(2, 1, 6), hasEarlyMessages, leader }
             const plan = planReady(ready)
             const applies = plan.filter((s): s is Extract<ReadyStep, { kind: 'apply' }> => s.kind === 'apply')
             expect(applies.flatMap((a) => range(a.start, a.end - 1))).toEqual(range(0, 5))
@@ -112,6 +124,8 @@ describe('planReady', () => {
             // Early messages leave before the write (that is the point), never after it.
             if (hasEarlyMessages) expect(plan.findIndex((s) => s.kind === 'send-early')).toBeLessThan(persistAt)
             expect(plan.slice(-1)).toEqual([{ kind: 'advance' }])
+            // A follower that writes entries sends (its ack) before it applies anything.
+            if (!leader && first !== 0) expect(plan.findIndex((s) => s.kind === 'apply')).toBeGreaterThan(plan.findIndex((s) => s.kind === 'send'))
           }
         }
       }

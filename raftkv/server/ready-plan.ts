@@ -14,6 +14,9 @@
 //   for the broadcast of the new commit index (nothing on anyone's critical path is in it).
 //   A Ready with new entries sends its early appends first: they are on the critical path
 //   of the next commit.
+// - A follower's Ready with new entries applies last: its ack (sent after the write) is on
+//   the leader's commit path, while nobody waits for a follower's apply (measured: applying
+//   first held the ack back by 80-120 us of a 1.7 ms put).
 import type { HardState } from '../raft/index.js'
 
 export interface ReadyShape {
@@ -29,6 +32,8 @@ export interface ReadyShape {
   hardState: HardState
   /** Whether the Ready has earlyMessages to send. */
   hasEarlyMessages?: boolean
+  /** Whether this peer is the leader (its clients wait for the apply); absent: treated as leader. */
+  leader?: boolean
 }
 
 export type ReadyStep =
@@ -61,8 +66,15 @@ export function earlyApplyCount(r: ReadyShape): number {
 
 export function planReady(r: ReadyShape): ReadyStep[] {
   const total = r.committedIndexes.length
-  const early = earlyApplyCount(r)
   const newEntries = r.firstNewIndex !== 0
+  if (r.leader === false && newEntries) {
+    // A follower's ack first (persist, send), its apply after.
+    const steps: ReadyStep[] = [{ kind: 'persist' }, { kind: 'send' }]
+    if (total > 0) steps.push({ kind: 'apply', start: 0, end: total })
+    steps.push({ kind: 'advance' })
+    return steps
+  }
+  const early = earlyApplyCount(r)
   const steps: ReadyStep[] = []
   if (r.hasEarlyMessages && newEntries) steps.push({ kind: 'send-early' })
   if (early > 0) {
