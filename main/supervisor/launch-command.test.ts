@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { builtNodeEntry, electronAsNodeCommand, NODE_V8_FLAGS, plainNodeCommand } from './launch-command.js'
+import { builtNodeEntry, electronAsNodeCommand, NODE_V8_FLAGS, PLAIN_NODE_V8_FLAGS, plainNodeCommand } from './launch-command.js'
 
 describe('launch commands', () => {
   it('the built entry is the one bundled file in out/node', () => {
@@ -12,7 +12,8 @@ describe('launch commands', () => {
     if (!existsSync(builtNodeEntry())) return expect(() => plainNodeCommand()).toThrow(/npm run build:node/)
     const cmd = plainNodeCommand(['--max-semi-space-size=8'])
     expect(cmd.command).toBe(process.execPath)
-    expect(cmd.args).toEqual([...NODE_V8_FLAGS, '--max-semi-space-size=8', builtNodeEntry()])
+    expect(cmd.args).toEqual([...PLAIN_NODE_V8_FLAGS, '--max-semi-space-size=8', builtNodeEntry()])
+    expect(PLAIN_NODE_V8_FLAGS.slice(0, NODE_V8_FLAGS.length)).toEqual(NODE_V8_FLAGS)
   })
 
   it('Electron as Node: the same flags before the entry, ELECTRON_RUN_AS_NODE set', () => {
@@ -25,7 +26,7 @@ describe('launch commands', () => {
   })
 
   it('Node accepts every default flag', () => {
-    const r = spawnSync(process.execPath, [...NODE_V8_FLAGS, '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' })
+    const r = spawnSync(process.execPath, [...PLAIN_NODE_V8_FLAGS, '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' })
     expect([r.status, r.stdout, r.stderr]).toEqual([0, 'ok', ''])
   })
 })
