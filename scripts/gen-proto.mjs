@@ -15,7 +15,7 @@ const files = readdirSync(protoDir).filter((f) => f.endsWith('.proto')).sort()
 const bin = join(root, 'node_modules', '.bin')
 
 execFileSync(join(bin, 'pbjs'), ['-t', 'static-module', '-w', 'es6', '--es6', '--force-number',
-  '--no-verify', '--no-delimited', '--no-typeurl', '-p', protoDir, '-o', out, ...files], { cwd: protoDir, stdio: 'inherit' })
+  '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl', '-p', protoDir, '-o', out, ...files], { cwd: protoDir, stdio: 'inherit' })
 
 let js = readFileSync(out, 'utf8')
 // Prototype defaults of 64-bit fields: a plain 0, never a Long.

@@ -67,27 +67,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.PeerProgress & adminpb.PeerProgress.$Shape;
-
-        /**
-         * Creates a PeerProgress message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns PeerProgress
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.PeerProgress;
-
-        /**
-         * Creates a plain object from a PeerProgress message. Also converts values to other types if specified.
-         * @param message PeerProgress
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.PeerProgress, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this PeerProgress to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace PeerProgress {
@@ -171,27 +150,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.Member & adminpb.Member.$Shape;
-
-        /**
-         * Creates a Member message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Member
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.Member;
-
-        /**
-         * Creates a plain object from a Member message. Also converts values to other types if specified.
-         * @param message Member
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.Member, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Member to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Member {
@@ -293,27 +251,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.SnapshotTransfer & adminpb.SnapshotTransfer.$Shape;
-
-        /**
-         * Creates a SnapshotTransfer message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns SnapshotTransfer
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.SnapshotTransfer;
-
-        /**
-         * Creates a plain object from a SnapshotTransfer message. Also converts values to other types if specified.
-         * @param message SnapshotTransfer
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.SnapshotTransfer, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this SnapshotTransfer to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace SnapshotTransfer {
@@ -424,27 +361,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.SnapshotStats & adminpb.SnapshotStats.$Shape;
-
-        /**
-         * Creates a SnapshotStats message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns SnapshotStats
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.SnapshotStats;
-
-        /**
-         * Creates a plain object from a SnapshotStats message. Also converts values to other types if specified.
-         * @param message SnapshotStats
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.SnapshotStats, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this SnapshotStats to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace SnapshotStats {
@@ -531,27 +447,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.LinkFaults & adminpb.LinkFaults.$Shape;
-
-        /**
-         * Creates a LinkFaults message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns LinkFaults
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.LinkFaults;
-
-        /**
-         * Creates a plain object from a LinkFaults message. Also converts values to other types if specified.
-         * @param message LinkFaults
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.LinkFaults, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this LinkFaults to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace LinkFaults {
@@ -638,27 +533,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.Faults & adminpb.Faults.$Shape;
-
-        /**
-         * Creates a Faults message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Faults
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.Faults;
-
-        /**
-         * Creates a plain object from a Faults message. Also converts values to other types if specified.
-         * @param message Faults
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.Faults, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Faults to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Faults {
@@ -793,27 +667,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.NodeStatus & adminpb.NodeStatus.$Shape;
-
-        /**
-         * Creates a NodeStatus message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns NodeStatus
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.NodeStatus;
-
-        /**
-         * Creates a plain object from a NodeStatus message. Also converts values to other types if specified.
-         * @param message NodeStatus
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.NodeStatus, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this NodeStatus to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace NodeStatus {
@@ -933,27 +786,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.StatusRequest & adminpb.StatusRequest.$Shape;
-
-        /**
-         * Creates a StatusRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns StatusRequest
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.StatusRequest;
-
-        /**
-         * Creates a plain object from a StatusRequest message. Also converts values to other types if specified.
-         * @param message StatusRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.StatusRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this StatusRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace StatusRequest {
@@ -1016,27 +848,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.WatchStatusRequest & adminpb.WatchStatusRequest.$Shape;
-
-        /**
-         * Creates a WatchStatusRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns WatchStatusRequest
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.WatchStatusRequest;
-
-        /**
-         * Creates a plain object from a WatchStatusRequest message. Also converts values to other types if specified.
-         * @param message WatchStatusRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.WatchStatusRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this WatchStatusRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace WatchStatusRequest {
@@ -1102,27 +913,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.SetFaultsRequest & adminpb.SetFaultsRequest.$Shape;
-
-        /**
-         * Creates a SetFaultsRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns SetFaultsRequest
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.SetFaultsRequest;
-
-        /**
-         * Creates a plain object from a SetFaultsRequest message. Also converts values to other types if specified.
-         * @param message SetFaultsRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.SetFaultsRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this SetFaultsRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace SetFaultsRequest {
@@ -1188,27 +978,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.TransferLeaderRequest & adminpb.TransferLeaderRequest.$Shape;
-
-        /**
-         * Creates a TransferLeaderRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns TransferLeaderRequest
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.TransferLeaderRequest;
-
-        /**
-         * Creates a plain object from a TransferLeaderRequest message. Also converts values to other types if specified.
-         * @param message TransferLeaderRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.TransferLeaderRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this TransferLeaderRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace TransferLeaderRequest {
@@ -1280,27 +1049,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.ChangePeerRequest & adminpb.ChangePeerRequest.$Shape;
-
-        /**
-         * Creates a ChangePeerRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns ChangePeerRequest
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.ChangePeerRequest;
-
-        /**
-         * Creates a plain object from a ChangePeerRequest message. Also converts values to other types if specified.
-         * @param message ChangePeerRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.ChangePeerRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this ChangePeerRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace ChangePeerRequest {
@@ -1390,27 +1138,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.AdminRequest & adminpb.AdminRequest.$Shape;
-
-        /**
-         * Creates an AdminRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns AdminRequest
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.AdminRequest;
-
-        /**
-         * Creates a plain object from an AdminRequest message. Also converts values to other types if specified.
-         * @param message AdminRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.AdminRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this AdminRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace AdminRequest {
@@ -1568,27 +1295,6 @@ export namespace adminpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): adminpb.AdminResponse & adminpb.AdminResponse.$Shape;
-
-        /**
-         * Creates an AdminResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns AdminResponse
-         */
-        static fromObject(object: { [k: string]: any }): adminpb.AdminResponse;
-
-        /**
-         * Creates a plain object from an AdminResponse message. Also converts values to other types if specified.
-         * @param message AdminResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: adminpb.AdminResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this AdminResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace AdminResponse {
@@ -1701,27 +1407,6 @@ export namespace eraftpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eraftpb.Entry & eraftpb.Entry.$Shape;
-
-        /**
-         * Creates an Entry message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Entry
-         */
-        static fromObject(object: { [k: string]: any }): eraftpb.Entry;
-
-        /**
-         * Creates a plain object from an Entry message. Also converts values to other types if specified.
-         * @param message Entry
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: eraftpb.Entry, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Entry to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Entry {
@@ -1802,27 +1487,6 @@ export namespace eraftpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eraftpb.SnapshotMetadata & eraftpb.SnapshotMetadata.$Shape;
-
-        /**
-         * Creates a SnapshotMetadata message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns SnapshotMetadata
-         */
-        static fromObject(object: { [k: string]: any }): eraftpb.SnapshotMetadata;
-
-        /**
-         * Creates a plain object from a SnapshotMetadata message. Also converts values to other types if specified.
-         * @param message SnapshotMetadata
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: eraftpb.SnapshotMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this SnapshotMetadata to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace SnapshotMetadata {
@@ -1897,27 +1561,6 @@ export namespace eraftpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eraftpb.Snapshot & eraftpb.Snapshot.$Shape;
-
-        /**
-         * Creates a Snapshot message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Snapshot
-         */
-        static fromObject(object: { [k: string]: any }): eraftpb.Snapshot;
-
-        /**
-         * Creates a plain object from a Snapshot message. Also converts values to other types if specified.
-         * @param message Snapshot
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: eraftpb.Snapshot, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Snapshot to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Snapshot {
@@ -2080,27 +1723,6 @@ export namespace eraftpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eraftpb.Message & eraftpb.Message.$Shape;
-
-        /**
-         * Creates a Message message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Message
-         */
-        static fromObject(object: { [k: string]: any }): eraftpb.Message;
-
-        /**
-         * Creates a plain object from a Message message. Also converts values to other types if specified.
-         * @param message Message
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: eraftpb.Message, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Message to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Message {
@@ -2205,27 +1827,6 @@ export namespace eraftpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eraftpb.HardState & eraftpb.HardState.$Shape;
-
-        /**
-         * Creates a HardState message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns HardState
-         */
-        static fromObject(object: { [k: string]: any }): eraftpb.HardState;
-
-        /**
-         * Creates a plain object from a HardState message. Also converts values to other types if specified.
-         * @param message HardState
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: eraftpb.HardState, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this HardState to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace HardState {
@@ -2297,27 +1898,6 @@ export namespace eraftpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eraftpb.ConfState & eraftpb.ConfState.$Shape;
-
-        /**
-         * Creates a ConfState message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns ConfState
-         */
-        static fromObject(object: { [k: string]: any }): eraftpb.ConfState;
-
-        /**
-         * Creates a plain object from a ConfState message. Also converts values to other types if specified.
-         * @param message ConfState
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: eraftpb.ConfState, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this ConfState to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace ConfState {
@@ -2399,27 +1979,6 @@ export namespace eraftpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): eraftpb.ConfChange & eraftpb.ConfChange.$Shape;
-
-        /**
-         * Creates a ConfChange message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns ConfChange
-         */
-        static fromObject(object: { [k: string]: any }): eraftpb.ConfChange;
-
-        /**
-         * Creates a plain object from a ConfChange message. Also converts values to other types if specified.
-         * @param message ConfChange
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: eraftpb.ConfChange, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this ConfChange to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace ConfChange {
@@ -2495,27 +2054,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.GetRequest & kvpb.GetRequest.$Shape;
-
-        /**
-         * Creates a GetRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns GetRequest
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.GetRequest;
-
-        /**
-         * Creates a plain object from a GetRequest message. Also converts values to other types if specified.
-         * @param message GetRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.GetRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this GetRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace GetRequest {
@@ -2584,27 +2122,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.PutRequest & kvpb.PutRequest.$Shape;
-
-        /**
-         * Creates a PutRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns PutRequest
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.PutRequest;
-
-        /**
-         * Creates a plain object from a PutRequest message. Also converts values to other types if specified.
-         * @param message PutRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.PutRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this PutRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace PutRequest {
@@ -2673,27 +2190,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.DeleteRequest & kvpb.DeleteRequest.$Shape;
-
-        /**
-         * Creates a DeleteRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns DeleteRequest
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.DeleteRequest;
-
-        /**
-         * Creates a plain object from a DeleteRequest message. Also converts values to other types if specified.
-         * @param message DeleteRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.DeleteRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this DeleteRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace DeleteRequest {
@@ -2765,27 +2261,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.ScanRequest & kvpb.ScanRequest.$Shape;
-
-        /**
-         * Creates a ScanRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns ScanRequest
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.ScanRequest;
-
-        /**
-         * Creates a plain object from a ScanRequest message. Also converts values to other types if specified.
-         * @param message ScanRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.ScanRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this ScanRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace ScanRequest {
@@ -2872,27 +2347,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.KvRequest & kvpb.KvRequest.$Shape;
-
-        /**
-         * Creates a KvRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns KvRequest
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.KvRequest;
-
-        /**
-         * Creates a plain object from a KvRequest message. Also converts values to other types if specified.
-         * @param message KvRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.KvRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this KvRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace KvRequest {
@@ -3025,27 +2479,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.KvError & kvpb.KvError.$Shape;
-
-        /**
-         * Creates a KvError message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns KvError
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.KvError;
-
-        /**
-         * Creates a plain object from a KvError message. Also converts values to other types if specified.
-         * @param message KvError
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.KvError, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this KvError to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace KvError {
@@ -3123,27 +2556,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.GetResponse & kvpb.GetResponse.$Shape;
-
-        /**
-         * Creates a GetResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns GetResponse
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.GetResponse;
-
-        /**
-         * Creates a plain object from a GetResponse message. Also converts values to other types if specified.
-         * @param message GetResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.GetResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this GetResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace GetResponse {
@@ -3209,27 +2621,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.PutResponse & kvpb.PutResponse.$Shape;
-
-        /**
-         * Creates a PutResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns PutResponse
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.PutResponse;
-
-        /**
-         * Creates a plain object from a PutResponse message. Also converts values to other types if specified.
-         * @param message PutResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.PutResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this PutResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace PutResponse {
@@ -3289,27 +2680,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.DeleteResponse & kvpb.DeleteResponse.$Shape;
-
-        /**
-         * Creates a DeleteResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns DeleteResponse
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.DeleteResponse;
-
-        /**
-         * Creates a plain object from a DeleteResponse message. Also converts values to other types if specified.
-         * @param message DeleteResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.DeleteResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this DeleteResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace DeleteResponse {
@@ -3375,27 +2745,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.KvPair & kvpb.KvPair.$Shape;
-
-        /**
-         * Creates a KvPair message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns KvPair
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.KvPair;
-
-        /**
-         * Creates a plain object from a KvPair message. Also converts values to other types if specified.
-         * @param message KvPair
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.KvPair, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this KvPair to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace KvPair {
@@ -3467,27 +2816,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.ScanResponse & kvpb.ScanResponse.$Shape;
-
-        /**
-         * Creates a ScanResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns ScanResponse
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.ScanResponse;
-
-        /**
-         * Creates a plain object from a ScanResponse message. Also converts values to other types if specified.
-         * @param message ScanResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.ScanResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this ScanResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace ScanResponse {
@@ -3574,27 +2902,6 @@ export namespace kvpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): kvpb.KvResponse & kvpb.KvResponse.$Shape;
-
-        /**
-         * Creates a KvResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns KvResponse
-         */
-        static fromObject(object: { [k: string]: any }): kvpb.KvResponse;
-
-        /**
-         * Creates a plain object from a KvResponse message. Also converts values to other types if specified.
-         * @param message KvResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: kvpb.KvResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this KvResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace KvResponse {
@@ -3711,27 +3018,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.GetRequest & raft_cmdpb.GetRequest.$Shape;
-
-        /**
-         * Creates a GetRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns GetRequest
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.GetRequest;
-
-        /**
-         * Creates a plain object from a GetRequest message. Also converts values to other types if specified.
-         * @param message GetRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.GetRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this GetRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace GetRequest {
@@ -3800,27 +3086,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.GetResponse & raft_cmdpb.GetResponse.$Shape;
-
-        /**
-         * Creates a GetResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns GetResponse
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.GetResponse;
-
-        /**
-         * Creates a plain object from a GetResponse message. Also converts values to other types if specified.
-         * @param message GetResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.GetResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this GetResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace GetResponse {
@@ -3892,27 +3157,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.PutRequest & raft_cmdpb.PutRequest.$Shape;
-
-        /**
-         * Creates a PutRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns PutRequest
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.PutRequest;
-
-        /**
-         * Creates a plain object from a PutRequest message. Also converts values to other types if specified.
-         * @param message PutRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.PutRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this PutRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace PutRequest {
@@ -3978,27 +3222,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.PutResponse & raft_cmdpb.PutResponse.$Shape;
-
-        /**
-         * Creates a PutResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns PutResponse
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.PutResponse;
-
-        /**
-         * Creates a plain object from a PutResponse message. Also converts values to other types if specified.
-         * @param message PutResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.PutResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this PutResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace PutResponse {
@@ -4061,27 +3284,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.DeleteRequest & raft_cmdpb.DeleteRequest.$Shape;
-
-        /**
-         * Creates a DeleteRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns DeleteRequest
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.DeleteRequest;
-
-        /**
-         * Creates a plain object from a DeleteRequest message. Also converts values to other types if specified.
-         * @param message DeleteRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.DeleteRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this DeleteRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace DeleteRequest {
@@ -4144,27 +3346,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.DeleteResponse & raft_cmdpb.DeleteResponse.$Shape;
-
-        /**
-         * Creates a DeleteResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns DeleteResponse
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.DeleteResponse;
-
-        /**
-         * Creates a plain object from a DeleteResponse message. Also converts values to other types if specified.
-         * @param message DeleteResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.DeleteResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this DeleteResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace DeleteResponse {
@@ -4236,27 +3417,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.Request & raft_cmdpb.Request.$Shape;
-
-        /**
-         * Creates a Request message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Request
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.Request;
-
-        /**
-         * Creates a plain object from a Request message. Also converts values to other types if specified.
-         * @param message Request
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.Request, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Request to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Request {
@@ -4340,27 +3500,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.Response & raft_cmdpb.Response.$Shape;
-
-        /**
-         * Creates a Response message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Response
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.Response;
-
-        /**
-         * Creates a plain object from a Response message. Also converts values to other types if specified.
-         * @param message Response
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.Response, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Response to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Response {
@@ -4454,27 +3593,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.ChangePeerRequest & raft_cmdpb.ChangePeerRequest.$Shape;
-
-        /**
-         * Creates a ChangePeerRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns ChangePeerRequest
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.ChangePeerRequest;
-
-        /**
-         * Creates a plain object from a ChangePeerRequest message. Also converts values to other types if specified.
-         * @param message ChangePeerRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.ChangePeerRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this ChangePeerRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace ChangePeerRequest {
@@ -4546,27 +3664,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.CompactLogRequest & raft_cmdpb.CompactLogRequest.$Shape;
-
-        /**
-         * Creates a CompactLogRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns CompactLogRequest
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.CompactLogRequest;
-
-        /**
-         * Creates a plain object from a CompactLogRequest message. Also converts values to other types if specified.
-         * @param message CompactLogRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.CompactLogRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this CompactLogRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace CompactLogRequest {
@@ -4635,27 +3732,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.TransferLeaderRequest & raft_cmdpb.TransferLeaderRequest.$Shape;
-
-        /**
-         * Creates a TransferLeaderRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns TransferLeaderRequest
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.TransferLeaderRequest;
-
-        /**
-         * Creates a plain object from a TransferLeaderRequest message. Also converts values to other types if specified.
-         * @param message TransferLeaderRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.TransferLeaderRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this TransferLeaderRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace TransferLeaderRequest {
@@ -4730,27 +3806,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.AdminRequest & raft_cmdpb.AdminRequest.$Shape;
-
-        /**
-         * Creates an AdminRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns AdminRequest
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.AdminRequest;
-
-        /**
-         * Creates a plain object from an AdminRequest message. Also converts values to other types if specified.
-         * @param message AdminRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.AdminRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this AdminRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace AdminRequest {
@@ -4834,27 +3889,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.RaftRequestHeader & raft_cmdpb.RaftRequestHeader.$Shape;
-
-        /**
-         * Creates a RaftRequestHeader message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RaftRequestHeader
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.RaftRequestHeader;
-
-        /**
-         * Creates a plain object from a RaftRequestHeader message. Also converts values to other types if specified.
-         * @param message RaftRequestHeader
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.RaftRequestHeader, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RaftRequestHeader to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RaftRequestHeader {
@@ -4935,27 +3969,6 @@ export namespace raft_cmdpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_cmdpb.RaftCmdRequest & raft_cmdpb.RaftCmdRequest.$Shape;
-
-        /**
-         * Creates a RaftCmdRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RaftCmdRequest
-         */
-        static fromObject(object: { [k: string]: any }): raft_cmdpb.RaftCmdRequest;
-
-        /**
-         * Creates a plain object from a RaftCmdRequest message. Also converts values to other types if specified.
-         * @param message RaftCmdRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_cmdpb.RaftCmdRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RaftCmdRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RaftCmdRequest {
@@ -5034,27 +4047,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.Peer & raft_serverpb.Peer.$Shape;
-
-        /**
-         * Creates a Peer message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Peer
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.Peer;
-
-        /**
-         * Creates a plain object from a Peer message. Also converts values to other types if specified.
-         * @param message Peer
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.Peer, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Peer to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Peer {
@@ -5126,27 +4118,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.RegionEpoch & raft_serverpb.RegionEpoch.$Shape;
-
-        /**
-         * Creates a RegionEpoch message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RegionEpoch
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.RegionEpoch;
-
-        /**
-         * Creates a plain object from a RegionEpoch message. Also converts values to other types if specified.
-         * @param message RegionEpoch
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.RegionEpoch, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RegionEpoch to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RegionEpoch {
@@ -5227,27 +4198,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.Region & raft_serverpb.Region.$Shape;
-
-        /**
-         * Creates a Region message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Region
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.Region;
-
-        /**
-         * Creates a plain object from a Region message. Also converts values to other types if specified.
-         * @param message Region
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.Region, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Region to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Region {
@@ -5334,27 +4284,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.RaftMessage & raft_serverpb.RaftMessage.$Shape;
-
-        /**
-         * Creates a RaftMessage message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RaftMessage
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.RaftMessage;
-
-        /**
-         * Creates a plain object from a RaftMessage message. Also converts values to other types if specified.
-         * @param message RaftMessage
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.RaftMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RaftMessage to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RaftMessage {
@@ -5429,27 +4358,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.RaftBatch & raft_serverpb.RaftBatch.$Shape;
-
-        /**
-         * Creates a RaftBatch message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RaftBatch
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.RaftBatch;
-
-        /**
-         * Creates a plain object from a RaftBatch message. Also converts values to other types if specified.
-         * @param message RaftBatch
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.RaftBatch, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RaftBatch to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RaftBatch {
@@ -5521,27 +4429,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.RaftLocalState & raft_serverpb.RaftLocalState.$Shape;
-
-        /**
-         * Creates a RaftLocalState message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RaftLocalState
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.RaftLocalState;
-
-        /**
-         * Creates a plain object from a RaftLocalState message. Also converts values to other types if specified.
-         * @param message RaftLocalState
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.RaftLocalState, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RaftLocalState to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RaftLocalState {
@@ -5616,27 +4503,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.RaftTruncatedState & raft_serverpb.RaftTruncatedState.$Shape;
-
-        /**
-         * Creates a RaftTruncatedState message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RaftTruncatedState
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.RaftTruncatedState;
-
-        /**
-         * Creates a plain object from a RaftTruncatedState message. Also converts values to other types if specified.
-         * @param message RaftTruncatedState
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.RaftTruncatedState, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RaftTruncatedState to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RaftTruncatedState {
@@ -5708,27 +4574,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.RaftApplyState & raft_serverpb.RaftApplyState.$Shape;
-
-        /**
-         * Creates a RaftApplyState message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RaftApplyState
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.RaftApplyState;
-
-        /**
-         * Creates a plain object from a RaftApplyState message. Also converts values to other types if specified.
-         * @param message RaftApplyState
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.RaftApplyState, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RaftApplyState to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RaftApplyState {
@@ -5813,27 +4658,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.RegionLocalState & raft_serverpb.RegionLocalState.$Shape;
-
-        /**
-         * Creates a RegionLocalState message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RegionLocalState
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.RegionLocalState;
-
-        /**
-         * Creates a plain object from a RegionLocalState message. Also converts values to other types if specified.
-         * @param message RegionLocalState
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.RegionLocalState, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RegionLocalState to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RegionLocalState {
@@ -5905,27 +4729,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.KeyValue & raft_serverpb.KeyValue.$Shape;
-
-        /**
-         * Creates a KeyValue message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns KeyValue
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.KeyValue;
-
-        /**
-         * Creates a plain object from a KeyValue message. Also converts values to other types if specified.
-         * @param message KeyValue
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.KeyValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this KeyValue to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace KeyValue {
@@ -5994,27 +4797,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape;
-
-        /**
-         * Creates a SnapshotChunk message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns SnapshotChunk
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.SnapshotChunk;
-
-        /**
-         * Creates a plain object from a SnapshotChunk message. Also converts values to other types if specified.
-         * @param message SnapshotChunk
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.SnapshotChunk, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this SnapshotChunk to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace SnapshotChunk {
@@ -6095,27 +4877,6 @@ export namespace raft_serverpb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.RaftSnapshotData & raft_serverpb.RaftSnapshotData.$Shape;
-
-        /**
-         * Creates a RaftSnapshotData message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns RaftSnapshotData
-         */
-        static fromObject(object: { [k: string]: any }): raft_serverpb.RaftSnapshotData;
-
-        /**
-         * Creates a plain object from a RaftSnapshotData message. Also converts values to other types if specified.
-         * @param message RaftSnapshotData
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: raft_serverpb.RaftSnapshotData, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this RaftSnapshotData to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace RaftSnapshotData {
@@ -6212,27 +4973,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Header & snappb.Header.$Shape;
-
-        /**
-         * Creates a Header message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Header
-         */
-        static fromObject(object: { [k: string]: any }): snappb.Header;
-
-        /**
-         * Creates a plain object from a Header message. Also converts values to other types if specified.
-         * @param message Header
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.Header, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Header to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Header {
@@ -6319,27 +5059,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Chunk & snappb.Chunk.$Shape;
-
-        /**
-         * Creates a Chunk message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Chunk
-         */
-        static fromObject(object: { [k: string]: any }): snappb.Chunk;
-
-        /**
-         * Creates a plain object from a Chunk message. Also converts values to other types if specified.
-         * @param message Chunk
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.Chunk, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Chunk to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Chunk {
@@ -6417,27 +5136,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.End & snappb.End.$Shape;
-
-        /**
-         * Creates an End message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns End
-         */
-        static fromObject(object: { [k: string]: any }): snappb.End;
-
-        /**
-         * Creates a plain object from an End message. Also converts values to other types if specified.
-         * @param message End
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.End, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this End to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace End {
@@ -6506,27 +5204,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Abort & snappb.Abort.$Shape;
-
-        /**
-         * Creates an Abort message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Abort
-         */
-        static fromObject(object: { [k: string]: any }): snappb.Abort;
-
-        /**
-         * Creates a plain object from an Abort message. Also converts values to other types if specified.
-         * @param message Abort
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.Abort, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Abort to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Abort {
@@ -6589,27 +5266,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.KeepAlive & snappb.KeepAlive.$Shape;
-
-        /**
-         * Creates a KeepAlive message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns KeepAlive
-         */
-        static fromObject(object: { [k: string]: any }): snappb.KeepAlive;
-
-        /**
-         * Creates a plain object from a KeepAlive message. Also converts values to other types if specified.
-         * @param message KeepAlive
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.KeepAlive, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this KeepAlive to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace KeepAlive {
@@ -6687,27 +5343,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.SnapshotRequest & snappb.SnapshotRequest.$Shape;
-
-        /**
-         * Creates a SnapshotRequest message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns SnapshotRequest
-         */
-        static fromObject(object: { [k: string]: any }): snappb.SnapshotRequest;
-
-        /**
-         * Creates a plain object from a SnapshotRequest message. Also converts values to other types if specified.
-         * @param message SnapshotRequest
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.SnapshotRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this SnapshotRequest to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace SnapshotRequest {
@@ -6797,27 +5432,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Accept & snappb.Accept.$Shape;
-
-        /**
-         * Creates an Accept message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Accept
-         */
-        static fromObject(object: { [k: string]: any }): snappb.Accept;
-
-        /**
-         * Creates a plain object from an Accept message. Also converts values to other types if specified.
-         * @param message Accept
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.Accept, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Accept to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Accept {
@@ -6886,27 +5500,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Ack & snappb.Ack.$Shape;
-
-        /**
-         * Creates an Ack message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Ack
-         */
-        static fromObject(object: { [k: string]: any }): snappb.Ack;
-
-        /**
-         * Creates a plain object from an Ack message. Also converts values to other types if specified.
-         * @param message Ack
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.Ack, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Ack to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Ack {
@@ -6972,27 +5565,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Done & snappb.Done.$Shape;
-
-        /**
-         * Creates a Done message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Done
-         */
-        static fromObject(object: { [k: string]: any }): snappb.Done;
-
-        /**
-         * Creates a plain object from a Done message. Also converts values to other types if specified.
-         * @param message Done
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.Done, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Done to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Done {
@@ -7058,27 +5630,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.Failure & snappb.Failure.$Shape;
-
-        /**
-         * Creates a Failure message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns Failure
-         */
-        static fromObject(object: { [k: string]: any }): snappb.Failure;
-
-        /**
-         * Creates a plain object from a Failure message. Also converts values to other types if specified.
-         * @param message Failure
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.Failure, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this Failure to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace Failure {
@@ -7162,27 +5713,6 @@ export namespace snappb {
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
         static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): snappb.SnapshotResponse & snappb.SnapshotResponse.$Shape;
-
-        /**
-         * Creates a SnapshotResponse message from a plain object. Also converts values to their respective internal types.
-         * @param object Plain object
-         * @returns SnapshotResponse
-         */
-        static fromObject(object: { [k: string]: any }): snappb.SnapshotResponse;
-
-        /**
-         * Creates a plain object from a SnapshotResponse message. Also converts values to other types if specified.
-         * @param message SnapshotResponse
-         * @param [options] Conversion options
-         * @returns Plain object
-         */
-        static toObject(message: snappb.SnapshotResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-        /**
-         * Converts this SnapshotResponse to JSON.
-         * @returns JSON object
-         */
-        toJSON(): { [k: string]: any };
     }
 
     namespace SnapshotResponse {
