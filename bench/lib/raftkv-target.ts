@@ -16,7 +16,8 @@ export async function startRaftkv(o: RaftkvTargetOptions): Promise<BenchTarget &
   const startups = new Map<number, StartupMarks>()
   const sup = await Supervisor.launch({
     nodes: 3, dataDir: undefined, basePort: undefined, tickMs: o.tickMs, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick,
-    gcCountLimit: 10_000, snapshotChunkBytes: undefined, snapshotRateLimitMiBps: undefined,
+    // The app's own default (main/control/controller.ts): a restart reads this much log back.
+    gcCountLimit: 1000, snapshotChunkBytes: undefined, snapshotRateLimitMiBps: undefined,
   }, { launch: plainNodeCommand(o.nodeFlags), appDataDir, hooks: { event: () => {}, line: (l) => {
     if (l.fields.event === 'node-ready' && typeof l.fields.startup === 'object') startups.set(l.node, l.fields.startup as StartupMarks)
   } } })
