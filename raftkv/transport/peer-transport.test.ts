@@ -1,3 +1,4 @@
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocket, WebSocketServer } from 'ws'
@@ -107,6 +108,24 @@ describe('PeerTransport over /raft', () => {
     await probePeer(`127.0.0.1:${b!.port}`, 1000) // the link's own probe has had its answer by now
     await new Promise((r) => setTimeout(r, 50))
     expect(lost).toEqual([])
+  })
+
+  it('a peer whose link drops and whose listener closes a while later (a process dying) is lost once the listener is gone', async () => {
+    // Node 2 is a bare WebSocket server: its link to node 1 ends without a close frame, its
+    // listener stays 150 ms more (past the old single re-probe at 100 ms), then goes.
+    const peer = await dyingPeer(2)
+    const { server } = await h.node(1)
+    const lost: number[] = []
+    server.peers.onPeerLost((id) => lost.push(id))
+    server.peers.setPeers(new Map([[2, `127.0.0.1:${peer.port}`]]))
+    await waitFor(() => connected(server, 2) && peer.socket() !== undefined, 'link up')
+    peer.dropLink()
+    await waitFor(() => !connected(server, 2), 'the drop noticed')
+    await new Promise((r) => setTimeout(r, 150))
+    expect(lost).toEqual([])
+    await peer.closeListener()
+    await waitFor(() => lost.includes(2), 'peer 2 lost')
+    expect(lost).toEqual([2])
   })
 
   it('a newer connection from the same peer replaces the older one', async () => {
@@ -328,6 +347,41 @@ describe('PeerTransport options', () => {
     expect(() => new PeerTransport({ nodeId: 1, token: TOKEN, logger, backoffBaseMs: 1.5 })).toThrow(InvalidArgumentError)
   })
 })
+
+/**
+ * A stand-in for node `id` whose process dies in two steps, as a killed one does: its link
+ * drops without a close frame (and it takes no new ones), its listener closes later.
+ */
+async function dyingPeer(id: number): Promise<{ port: number; socket: () => WebSocket | undefined; dropLink: () => void; closeListener: () => Promise<void> }> {
+  const http = createServer()
+  const wss = new WebSocketServer({ server: http })
+  wss.on('headers', (headers) => headers.push(`${ID_HEADER}: ${id}`))
+  let peerSocket: WebSocket | undefined
+  wss.on('connection', (ws) => {
+    peerSocket = ws
+  })
+  const closeListener = (): Promise<void> => new Promise<void>((r) => {
+    if (!http.listening) return r()
+    http.close(() => r())
+    http.closeAllConnections()
+  })
+  h.closers.push(async () => {
+    for (const c of wss.clients) c.terminate()
+    wss.close()
+    await closeListener()
+  })
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()))
+  const { port } = http.address() as AddressInfo
+  return {
+    port,
+    socket: () => peerSocket,
+    dropLink: () => {
+      wss.close() // new upgrades are refused from now on
+      peerSocket?.terminate()
+    },
+    closeListener,
+  }
+}
 
 /** A stand-in for node `id` that accepts the dial and then reads nothing (until resumed). */
 async function stuckPeer(id: number): Promise<{ port: number; received: number[]; socket: () => WebSocket | undefined }> {
