@@ -8,6 +8,7 @@ import type { RaftDriver, WriteOutcome } from './raft-driver.js'
 import type { ReadOutcome } from './reads.js'
 import { MAX_KEY_BYTES, MAX_VALUE_BYTES, MAX_SCAN_LIMIT, MAX_SCAN_REPLY_BYTES, DEFAULT_SCAN_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from './limits.js'
 import { ReplyFlow, type ReplyConnection } from './reply-flow.js'
+import { traceStep } from './step-trace.js'
 
 const Code = kvpb.ErrorCode
 const EMPTY = new Uint8Array(0)
@@ -116,7 +117,12 @@ export class KvService {
         const value = req.put?.value ?? EMPTY
         const bad = checkKey(key) ?? checkValue(value)
         if (bad) return fail(bad)
-        this.opts.driver.write({ kind: 'put', key, value }, deadline, (o) => (o.ok ? reply({ id, put: {} }) : fail(this.writeError(o))))
+        traceStep('put-received')
+        this.opts.driver.write({ kind: 'put', key, value }, deadline, (o) => {
+          if (o.ok) reply({ id, put: {} })
+          else fail(this.writeError(o))
+          traceStep('put-answered')
+        })
         return
       }
       case 'delete': {

@@ -18,6 +18,7 @@ import { NODE_DEFAULTS } from './node-defaults.js'
 import { planReady } from './ready-plan.js'
 import { compactLogIndex } from './log-gc-policy.js'
 import { peerChangeProblem } from './peer-change.js'
+import { traceStep, tracing } from './step-trace.js'
 
 /**
  * Fast failover: the survivors of a lost leader campaign this far apart (by rank), plus a
@@ -266,6 +267,7 @@ export class RaftDriver {
 
   private stepMessages(msgs: Message[]): void {
     if (this.stopped) return
+    traceStep('messages')
     for (const m of msgs) {
       this.counters.messagesReceived++
       if ((m.msgType === MessageType.MsgHeartbeat || m.msgType === MessageType.MsgAppend) && m.from === this.leaderId && !this.isLeader) {
@@ -363,7 +365,9 @@ export class RaftDriver {
       hasEarlyMessages: early.length > 0,
       leader: this.rawNode.raft.state === StateType.Leader,
     })
+    if (tracing) traceStep('ready', this.rawNode.raft.state === StateType.Leader)
     for (const step of plan) {
+      traceStep(step.kind)
       switch (step.kind) {
         case 'apply':
           this.applyEntries(step.start === 0 && step.end === committed.length ? committed : committed.slice(step.start, step.end), step.commit)
@@ -383,6 +387,7 @@ export class RaftDriver {
           break
       }
     }
+    traceStep('ready-done')
     // Check the log size as it grows, not only on ticks, so that it stays bounded under load.
     if (committed.length > 0) this.maybeCompactLog()
   }
