@@ -39,7 +39,10 @@ export function breakdown(files: TraceFile[], lastPuts: number): Breakdown {
   const followers = nodes.filter((_, i) => i !== li)
   const segs = new Map<string, number[]>()
   const add = (name: string, ms: number): void => {
-    if (Number.isFinite(ms) && ms >= 0) segs.set(name, [...(segs.get(name) ?? []), ms])
+    if (!Number.isFinite(ms) || ms < 0) return
+    const xs = segs.get(name)
+    if (xs) xs.push(ms)
+    else segs.set(name, [ms])
   }
   const received = L.map((e, i) => (e.step === 'put-received' ? i : -1)).filter((i) => i >= 0)
   let puts = 0

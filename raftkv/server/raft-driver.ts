@@ -18,7 +18,7 @@ import { NODE_DEFAULTS } from './node-defaults.js'
 import { planReady } from './ready-plan.js'
 import { compactLogIndex } from './log-gc-policy.js'
 import { peerChangeProblem } from './peer-change.js'
-import { traceStep, tracing } from './step-trace.js'
+import { traceStep } from './step-trace.js'
 
 /**
  * Fast failover: the survivors of a lost leader campaign this far apart (by rank), plus a
@@ -356,6 +356,7 @@ export class RaftDriver {
     if (rd.softState) this.noteRole(rd.softState.raftState, rd.softState.lead)
     const committed = rd.committedEntries
     const early = rd.earlyMessages ?? []
+    const leading = this.rawNode.raft.state === StateType.Leader
     const plan = planReady({
       persistedLastIndex: this.storage.lastIndex(),
       firstNewIndex: rd.entries.length > 0 ? rd.entries[0]!.index ?? 0 : 0,
@@ -363,9 +364,9 @@ export class RaftDriver {
       committedIndexes: committed.map((e) => e.index ?? 0),
       hardState: rd.hardState,
       hasEarlyMessages: early.length > 0,
-      leader: this.rawNode.raft.state === StateType.Leader,
+      leader: leading,
     })
-    if (tracing) traceStep('ready', this.rawNode.raft.state === StateType.Leader)
+    traceStep('ready', leading)
     for (const step of plan) {
       traceStep(step.kind)
       switch (step.kind) {

@@ -50,7 +50,7 @@ export type ReadyStep =
   /** Note the Ready's readStates (their read index), advance raft, serve reads now possible. */
   | { kind: 'advance' }
 
-/** The highest log index whose entry on disk this Ready does not replace (Infinity: none). */
+/** The highest log index whose entry on disk this Ready does not replace. */
 function durableLimit(r: ReadyShape): number {
   return r.firstNewIndex === 0 ? r.persistedLastIndex : Math.min(r.persistedLastIndex, r.firstNewIndex - 1)
 }
