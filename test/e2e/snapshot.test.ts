@@ -21,20 +21,7 @@ async function scanAll(client: RaftKvClient): Promise<Map<string, string>> {
 
 /** Makes `id` the leader, then reads everything through it alone. */
 async function dataSeenBy(cluster: LocalCluster, id: number): Promise<Map<string, string>> {
-  const lead = await cluster.waitForLeader()
-  if (lead !== id) {
-    const a = cluster.admin(lead)
-    await a.transferLeader(id)
-    await a.close()
-    // The transfer is asynchronous: until it starts, every node still agrees on the old leader.
-    const deadline = Date.now() + 20_000
-    let now = await cluster.waitForLeader()
-    while (now !== id && Date.now() < deadline) {
-      await sleep(50)
-      now = await cluster.waitForLeader()
-    }
-    expect(now).toBe(id)
-  }
+  expect(await cluster.transferLeader(id)).toBe(id)
   const c = cluster.client({ endpoints: cluster.endpointsOf([id]) })
   try {
     return await scanAll(c)

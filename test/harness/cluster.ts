@@ -186,6 +186,30 @@ export class LocalCluster {
     throw new Error(`no agreed leader among ${ids.join(',')} within ${timeoutMs} ms: ${last}`)
   }
 
+  /**
+   * Asks the leader to hand leadership to `to` and waits until the nodes agree on it; returns
+   * the leader they agree on then (`to`, unless it did not happen within timeoutMs). The
+   * request returns once the transfer is started: until it completes, every node still
+   * agrees on the old leader, so one waitForLeader() right after it can see that one.
+   */
+  async transferLeader(to: number, timeoutMs = 20_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs
+    const lead = await this.waitForLeader()
+    if (lead === to) return lead
+    const a = this.admin(lead)
+    try {
+      await a.transferLeader(to)
+    } finally {
+      await a.close()
+    }
+    let now = await this.waitForLeader()
+    while (now !== to && Date.now() < deadline) {
+      await sleep(50)
+      now = await this.waitForLeader()
+    }
+    return now
+  }
+
   /** Waits until every given node has applied at least `index`. */
   async waitForApplied(index: number, ids: number[] = this.runningIds(), timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
