@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { builtNodeEntry, electronAsNodeCommand, NODE_V8_FLAGS, PLAIN_NODE_V8_FLAGS, plainNodeCommand } from './launch-command.js'
+import { builtNodeEntry, electronAsNodeCommand, NODE_MALLOC_ENV, NODE_V8_FLAGS, nodeProcessEnv, PLAIN_NODE_V8_FLAGS, plainNodeCommand } from './launch-command.js'
 
 describe('launch commands', () => {
   it('the built entry is the one bundled file in out/node', () => {
@@ -23,6 +23,21 @@ describe('launch commands', () => {
       args: [...NODE_V8_FLAGS, '/opt/app/resources/app.asar/out/node/raftkv-node.cjs'],
       env: { ELECTRON_RUN_AS_NODE: '1' },
     })
+  })
+
+  it('a node\'s environment: the Supervisor\'s without the CA bundle, malloc settings, then the launch\'s and the caller\'s', () => {
+    const base = { PATH: '/usr/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', MALLOC_ARENA_MAX: '8', HOME: '/home/u' }
+    const env = nodeProcessEnv(base, { ELECTRON_RUN_AS_NODE: '1' }, undefined, { RAFTKV_TOKEN: 't', HOME: '/tmp/h' })
+    expect(env).toEqual({ PATH: '/usr/bin', HOME: '/tmp/h', ...NODE_MALLOC_ENV, ELECTRON_RUN_AS_NODE: '1', RAFTKV_TOKEN: 't' })
+    expect(base.NODE_EXTRA_CA_CERTS).toBe('/etc/ssl/certs/ca-certificates.crt') // the caller's copy is left alone
+  })
+
+  it('Node reads NODE_EXTRA_CA_CERTS at start; a node started with nodeProcessEnv does not', () => {
+    // With NODE_EXTRA_CA_CERTS naming a file that is not there, Node warns at start: proof it reads the variable.
+    const withIt = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' } })
+    expect(withIt.stderr).toMatch(/extra certs/i)
+    const without = spawnSync(process.execPath, ['-e', '0'], { encoding: 'utf8', env: nodeProcessEnv({ ...process.env, NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' }) })
+    expect([without.status, without.stderr]).toEqual([0, ''])
   })
 
   it('Node accepts every default flag', () => {

@@ -9,7 +9,7 @@ import { ControlError } from '../control/errors.js'
 import type { LogLine, ProcessInfo, ProcessState } from '../control/types.js'
 import { flushStream } from '../observe/flush-stream.js'
 import { parseNodeLine } from '../observe/log-line.js'
-import { NODE_MALLOC_ENV, type LaunchCommand } from './launch-command.js'
+import { nodeProcessEnv, type LaunchCommand } from './launch-command.js'
 
 export interface NodeExit {
   code: number | null
@@ -75,7 +75,7 @@ export class NodeProcess {
     const args = [...c.launch.args, '--id', String(c.id), '--peers', peers, '--data-dir', c.dataDir,
       '--listen', `127.0.0.1:${port}`, '--parent-pid', String(process.pid), ...c.nodeArgs]
     const proc = spawn(c.launch.command, args, {
-      env: { ...process.env, ...NODE_MALLOC_ENV, ...c.launch.env, RAFTKV_TOKEN: c.token },
+      env: nodeProcessEnv(process.env, c.launch.env, { RAFTKV_TOKEN: c.token }),
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.proc = proc
