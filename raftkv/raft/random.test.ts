@@ -23,6 +23,7 @@ it(`keeps Raft's safety properties over ${SEEDS} random seeds`, () => {
   let snapshots = 0
   let leadersLost = 0
   let stalls = 0
+  let silentCampaigns = 0
   let asyncSeeds = 0
   let earlySent = 0
   let writeCrashes = 0
@@ -35,6 +36,7 @@ it(`keeps Raft's safety properties over ${SEEDS} random seeds`, () => {
       snapshots += r.stats.snapshotsApplied
       leadersLost += r.stats.leadersLost
       stalls += r.stats.stalls
+      silentCampaigns += r.stats.silentCampaigns
       if (optionsFor(seed).asyncLeaderWrites) asyncSeeds++
       earlySent += r.stats.earlySent
       writeCrashes += r.stats.crashesWithWriteInFlight
@@ -46,7 +48,7 @@ it(`keeps Raft's safety properties over ${SEEDS} random seeds`, () => {
   }
   const ms = Math.round(performance.now() - started)
   console.log(`random raft: seeds ${START}..${START + SEEDS - 1} (${SEEDS}), ${steps} steps, ` +
-    `${committed} proposals committed, ${snapshots} snapshots applied, ${leadersLost} leaders lost, ${stalls} stalls, ` +
+    `${committed} proposals committed, ${snapshots} snapshots applied, ${leadersLost} leaders lost, ${silentCampaigns} campaigns against a silent leader, ${stalls} stalls, ` +
     `${asyncSeeds} seeds with async leader writes (${earlySent} messages sent before the persist, ${acksDuringWrite} acks stepped into a leader during its write, ${writeCrashes} leaders crashed with their write in flight), ` +
     `${failures.length} failed, ${ms} ms`)
   expect(failures.map((f) => f.message).slice(0, 3)).toEqual([])

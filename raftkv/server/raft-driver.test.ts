@@ -159,6 +159,50 @@ describe('RaftDriver', () => {
     expect(rawNode.raft.term).toBe(1)
   })
 
+  describe('a silent leader (hung, its links open)', () => {
+    /** Follower `id` of leader 2 in {1, 2, 3}, raft's own timer at 19 ticks; counts ticks and notes the one it campaigned at. */
+    function silentFollower(id: number, heartbeatEvery = 0) {
+      const storage = new FakeStorage([1, 2, 3])
+      const peers = new FakePeers()
+      const rawNode = new RawNode({ id, peers: [1, 2, 3], electionTick: 10, heartbeatTick: 1, storage: storage.raft, rand: () => 0.99, preVote: true, checkQuorum: true })
+      rawNode.step({ msgType: MessageType.MsgHeartbeat, from: 2, to: id, term: 1 })
+      const seen = { ticks: 0, campaignedAt: -1 }
+      const tick = rawNode.tick.bind(rawNode)
+      rawNode.tick = () => {
+        seen.ticks++
+        if (heartbeatEvery > 0 && seen.ticks % heartbeatEvery === 0) rawNode.step({ msgType: MessageType.MsgHeartbeat, from: 2, to: id, term: 1 })
+        tick()
+      }
+      const campaign = rawNode.campaign.bind(rawNode)
+      rawNode.campaign = () => {
+        if (seen.campaignedAt < 0) seen.campaignedAt = seen.ticks
+        campaign()
+      }
+      const driver = new RaftDriver(rawNode, storage, peers, { nodeId: id, tickMs: 2, log: silentLog() })
+      drivers.push(driver)
+      driver.start()
+      return { rawNode, peers, seen }
+    }
+
+    it('the first follower by rank starts a pre-vote one tick past the election timeout, the next one a tick later', async () => {
+      const first = silentFollower(1)
+      const second = silentFollower(3)
+      await until(() => first.seen.campaignedAt >= 0 && second.seen.campaignedAt >= 0, 'both campaigns')
+      expect([first.seen.campaignedAt, second.seen.campaignedAt]).toEqual([11, 12])
+      expect(first.rawNode.raft.state).toBe(StateType.PreCandidate)
+      expect(first.rawNode.raft.term).toBe(1)
+      expect(first.peers.sent.filter((m) => m.msgType === MessageType.MsgRequestPreVote).map((m) => m.to).sort()).toEqual([2, 3])
+    })
+
+    it('a follower that keeps hearing its leader never campaigns', async () => {
+      const f = silentFollower(1, 5)
+      await until(() => f.seen.ticks >= 60, '60 ticks')
+      expect(f.seen.campaignedAt).toBe(-1)
+      expect(f.rawNode.raft.state).toBe(StateType.Follower)
+      expect(f.rawNode.raft.lead).toBe(2)
+    })
+  })
+
   it('hands a storage failure to onFatal and stops: nothing more is proposed or answered', async () => {
     const fatal: unknown[] = []
     const { storage, driver } = leaderDriver({ onFatal: (e) => fatal.push(e) })

@@ -19,6 +19,7 @@ import { planReady } from './ready-plan.js'
 import { compactLogIndex } from './log-gc-policy.js'
 import { peerChangeProblem } from './peer-change.js'
 import { traceStep } from './step-trace.js'
+import { leaderSilent } from './silent-leader.js'
 
 /**
  * Fast failover: the survivors of a lost leader campaign this far apart (by rank), plus a
@@ -134,6 +135,16 @@ export class RaftDriver {
     }, delayMs)
   }
 
+  /** A hung leader (its sockets open, nothing from it for an election timeout): see silent-leader.ts. */
+  private campaignIfLeaderSilent(): void {
+    const r = this.rawNode.raft
+    const view = { state: r.state, lead: r.lead, electionElapsed: r.electionElapsed, electionTimeout: r.electionTimeout, preVote: r.preVote, voters: r.prs.keys() }
+    if (this.stopped || !leaderSilent(view, this.opts.nodeId)) return
+    this.log.info({ event: 'leader-silent', leader: r.lead, term: r.term, ticks: r.electionElapsed },
+      `nothing from leader ${r.lead} for ${r.electionElapsed} ticks: campaigning`)
+    this.rawNode.campaign()
+  }
+
   /** Stops ticking, waits for the Ready in progress, fails everything still waiting. */
   async stop(): Promise<void> {
     this.stopped = true
@@ -209,6 +220,7 @@ export class RaftDriver {
 
   private onTick(): void {
     this.rawNode.tick()
+    this.campaignIfLeaderSilent()
     this.maybeCompactLog()
     const now = Date.now()
     this.proposals.expire(now)

@@ -4,6 +4,7 @@
 // proposal must reach every member.
 import { Cluster, type ClusterOptions } from './cluster.js'
 import { Prng } from './prng.js'
+import { None, StateType } from '../index.js'
 
 export interface RunResult {
   seed: number
@@ -127,6 +128,22 @@ const ACTIONS: Action[] = [
     const campaign = c.rng.chance(0.7)
     if (!c.leaderLost(n, lead, campaign)) return
     return `link ${n.id}-${lead} lost${campaign ? ', campaign' : ''}`
+  }],
+  [1, 'silent leader', (c) => {
+    // A follower that heard nothing from its leader for a whole election timeout campaigns
+    // at once instead of waiting out its randomized timeout (the node does so one tick and
+    // its rank later: raftkv/server/silent-leader.ts). Here: any such follower, any time.
+    if (!c.opts.leaderLost) return
+    const silent = c.active().filter((n) => {
+      const r = n.node!.raft
+      return r.state === StateType.Follower && r.lead !== None && r.electionElapsed >= r.electionTimeout
+    })
+    if (silent.length === 0) return
+    const n = c.rng.pick(silent)
+    const lead = n.node!.raft.lead
+    n.node!.campaign()
+    c.stats.silentCampaigns++
+    return `leader ${lead} silent to ${n.id}: it campaigns`
   }],
   [0.3, 'stall', (c) => {
     // A node slow but alive: its links stay open while it does nothing for a while.

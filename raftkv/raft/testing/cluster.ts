@@ -115,7 +115,7 @@ export class Cluster {
   readonly destroyed = new Set<number>()
   /** Slow but alive nodes: id -> chaos steps left during which they neither tick, handle a Ready nor receive. */
   readonly stalled = new Map<number, number>()
-  readonly stats = { leadersLost: 0, stalls: 0, stepsWithLeader: 0, proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0, earlySent: 0, acksDuringWrite: 0, crashesWithWriteInFlight: 0 }
+  readonly stats = { leadersLost: 0, silentCampaigns: 0, stalls: 0, stepsWithLeader: 0, proposals: 0, dropped: 0, reads: 0, readsAnswered: 0, crashes: 0, snapshotsApplied: 0, confChanges: 0, transfers: 0, earlySent: 0, acksDuringWrite: 0, crashesWithWriteInFlight: 0 }
 
   constructor(readonly opts: ClusterOptions) {
     this.rng = new Prng(opts.seed)
