@@ -7,6 +7,10 @@
 // time to the first successful put); last, 100,000 more keys written and RSS again.
 // Election timeout 1 s, heartbeat 200 ms on both. raftkv's start-to-ready is also broken
 // down into the phases its node-ready line reports (raftkv/server/startup-marks.ts).
+// With etcd, first both clusters run side by side for one-client puts taken in turns
+// (BENCH_TURNS turns of BENCH_TURN_SECONDS each, raftkv then etcd): one-client latency
+// drifts with this shared machine by more than the two stores differ (the same code gave
+// 380-556 ops/s minutes apart), and turns give both the same drift.
 // Prints the table with ratios (raftkv / etcd), writes bench/results/kv.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -33,6 +37,8 @@ const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,16,64').split(',').map(Number)
 const trials = Number(process.env.BENCH_FAILOVER_TRIALS ?? 5)
 const fillCount = Number(process.env.BENCH_FILL_KEYS ?? 100_000)
+const turns = Number(process.env.BENCH_TURNS ?? 4)
+const turnSeconds = Number(process.env.BENCH_TURN_SECONDS ?? 5)
 const KEYS = 10_000
 const VALUE = 128
 
@@ -120,28 +126,69 @@ const result: Record<string, unknown> = {
   keyBytes: 16, keySpace: KEYS, valueBytes: VALUE, electionTimeoutMs: 1000, heartbeatMs: 200, loadAvgAtStart: loadAvg(),
 }
 
+interface Turns { raftkvOpsPerSec: number[]; etcdOpsPerSec: number[]; raftkvOps: number; etcdOps: number; ratio: number }
+
+const rkLoad = (t: Awaited<ReturnType<typeof startRaftkv>>) => async (clients: number, op: 'put' | 'get', ms: number): Promise<Row> => row(await runLoad({
+  endpoints: t.endpoints, token: t.token, clients, durationMs: ms, keys: KEYS, valueSize: VALUE, getRatio: op === 'get' ? 1 : 0,
+}), op)
+const etLoad = (t: Awaited<ReturnType<typeof startEtcd>>) => async (clients: number, op: 'put' | 'get', ms: number): Promise<Row> => {
+  const lead = await t.waitForLeader()
+  return etcdLoad(t.endpoints[t.members().indexOf(lead)]!, { clients, durationMs: ms, keys: KEYS, valueSize: VALUE, op })
+}
+
+/** One-client puts in turns, both clusters up (each idle while the other runs), after a warm-up of both. */
+async function putsInTurns(): Promise<Turns> {
+  const rk = await startRaftkv(timing)
+  try {
+    const et = await startEtcd({ electionMs: 1000, heartbeatMs: 200 })
+    try {
+      await rk.waitForLeader()
+      const a = rkLoad(rk)
+      const b = etLoad(et)
+      for (const op of ['put', 'get'] as const) for (const load of [a, b]) await load(16, op, Math.max(1, warmupSeconds) * 1000)
+      const r: Turns = { raftkvOpsPerSec: [], etcdOpsPerSec: [], raftkvOps: 0, etcdOps: 0, ratio: 0 }
+      for (let i = 0; i < turns; i++) {
+        const x = await a(1, 'put', turnSeconds * 1000)
+        const y = await b(1, 'put', turnSeconds * 1000)
+        r.raftkvOpsPerSec.push(x.opsPerSec)
+        r.etcdOpsPerSec.push(y.opsPerSec)
+        log(`turn ${i + 1}: puts c=1 raftkv ${x.opsPerSec} ops/s (p50 ${x.p50Ms} ms), etcd ${y.opsPerSec} ops/s (p50 ${y.p50Ms} ms)`)
+      }
+      r.raftkvOps = r.raftkvOpsPerSec.reduce((s, v) => s + v * turnSeconds, 0)
+      r.etcdOps = r.etcdOpsPerSec.reduce((s, v) => s + v * turnSeconds, 0)
+      r.ratio = +(r.raftkvOps / r.etcdOps).toFixed(2)
+      return r
+    } finally {
+      await et.stop()
+    }
+  } finally {
+    await rk.stop()
+  }
+}
+
+const version = etcdVersion()
+let inTurns: Turns | undefined
+if (version !== undefined && turns > 0) {
+  inTurns = await putsInTurns()
+  result.putsC1InTurns = { turns, turnSeconds, ...inTurns }
+}
+
 const rk = await startRaftkv(timing)
 let raftkv: Figures
 try {
-  raftkv = await measure(rk, async (clients, op, ms) => row(await runLoad({
-    endpoints: rk.endpoints, token: rk.token, clients, durationMs: ms, keys: KEYS, valueSize: VALUE, getRatio: op === 'get' ? 1 : 0,
-  }), op))
+  raftkv = await measure(rk, rkLoad(rk))
 } finally {
   await rk.stop()
 }
 result.raftkv = raftkv
 
-const version = etcdVersion()
 let etcd: Figures | undefined
 if (version === undefined) {
   log('etcd is not installed (apt-get install etcd-server): raftkv figures only')
 } else {
   const et = await startEtcd({ electionMs: 1000, heartbeatMs: 200 })
   try {
-    etcd = await measure(et, async (clients, op, ms) => {
-      const lead = await et.waitForLeader()
-      return etcdLoad(et.endpoints[et.members().indexOf(lead)]!, { clients, durationMs: ms, keys: KEYS, valueSize: VALUE, op })
-    })
+    etcd = await measure(et, etLoad(et))
   } finally {
     await et.stop()
   }
@@ -160,6 +207,9 @@ for (const op of ['puts', 'gets'] as const) {
     lines.push(`${op} c=${c} ops/s | ${a.opsPerSec} | ${fmt(b?.opsPerSec)} | ${ratio(a.opsPerSec, b?.opsPerSec)}`)
     lines.push(`${op} c=${c} p50 / p99 ms | ${a.p50Ms} / ${a.p99Ms} | ${fmt(b?.p50Ms)} / ${fmt(b?.p99Ms)} | ${ratio(a.p99Ms, b?.p99Ms)} (p99)`)
   }
+}
+if (inTurns) {
+  lines.push(`puts c=1 ops/s, in ${turns} turns of ${turnSeconds} s (both up) | ${inTurns.raftkvOpsPerSec.join(' ')} | ${inTurns.etcdOpsPerSec.join(' ')} | ${inTurns.ratio.toFixed(2)}x`)
 }
 for (const k of ['SIGKILL', 'SIGSTOP'] as const) {
   const a = raftkv.failover[k]
