@@ -14,6 +14,23 @@ describe('ProposalTracker', () => {
     expect(t.size).toBe(0)
   })
 
+  it('answers a user write when its entry commits, a conf change only when it applies', () => {
+    const t = new ProposalTracker()
+    const got: Record<string, ProposalOutcome> = {}
+    t.track(1, 10, 2, 1000, (o) => { got.write = o }, true)
+    t.track(2, 11, 2, 1000, (o) => { got.conf = o })
+    t.track(3, 12, 2, 1000, (o) => { got.lost = o }, true)
+    t.committed(10, 2)
+    t.committed(11, 2)
+    t.committed(12, 3) // a newer leader's entry took index 12: not this proposal
+    expect(got).toEqual({ write: { ok: true } })
+    t.applied(10, 2, 1) // already answered: nothing more
+    t.applied(11, 2, 2, 'the last member cannot be removed')
+    t.applied(12, 3, 9)
+    expect(got).toEqual({ write: { ok: true }, conf: { ok: false, reason: 'refused', detail: 'the last member cannot be removed' }, lost: { ok: false, reason: 'stale' } })
+    expect(t.size).toBe(0)
+  })
+
   it('times out past the deadline and fails everything on stop', () => {
     const t = new ProposalTracker()
     const got: ProposalOutcome[] = []

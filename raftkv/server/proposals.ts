@@ -1,6 +1,12 @@
-// Proposals waiting for their entry to apply. A proposal is known by the index and term
-// its entry got on this leader; when that index applies with another entry (a newer
-// leader overwrote it), the proposal is stale.
+// Proposals waiting for their entry to commit or apply. A proposal is known by the index
+// and term its entry got on this leader; when that index applies with another entry (a
+// newer leader overwrote it), the proposal is stale.
+//
+// A user write (put, delete) is answered once its entry commits, before it is applied: its
+// answer carries no result, every committed write applies (only conf changes can be
+// refused), and a later linearizable read waits until the state machine has applied its
+// read index, which is at least this commit. One leader per term places one entry per
+// index, so a committed entry of the proposal's index and term is the proposal itself.
 export type ProposalOutcome =
   | { ok: true }
   | { ok: false; reason: 'stale' | 'timeout' | 'dropped' | 'stopped' | 'refused'; detail?: string }
@@ -10,6 +16,8 @@ interface Waiting {
   index: number
   term: number
   deadline: number
+  /** Answered when its entry commits (a user write), not when it applies. */
+  atCommit: boolean
   done: (o: ProposalOutcome) => void
 }
 
@@ -25,10 +33,18 @@ export class ProposalTracker {
     return this.byIndex.size
   }
 
-  track(proposalId: number, index: number, term: number, deadline: number, done: (o: ProposalOutcome) => void): void {
+  track(proposalId: number, index: number, term: number, deadline: number, done: (o: ProposalOutcome) => void, atCommit = false): void {
     const old = this.byIndex.get(index)
     if (old) old.done({ ok: false, reason: 'stale' })
-    this.byIndex.set(index, { proposalId, index, term, deadline, done })
+    this.byIndex.set(index, { proposalId, index, term, deadline, atCommit, done })
+  }
+
+  /** The entry at index (of term) is committed: a user write proposed there is answered now. */
+  committed(index: number, term: number): void {
+    const w = this.byIndex.get(index)
+    if (!w || !w.atCommit || w.term !== term) return
+    this.byIndex.delete(index)
+    w.done({ ok: true })
   }
 
   /**

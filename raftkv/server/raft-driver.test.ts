@@ -108,10 +108,11 @@ describe('RaftDriver', () => {
       expect(storage.get(enc('k'))?.toString()).toBe('v')
     })
 
-    it('answers the client once applied, before broadcasting the commit, with the commit in the apply batch', async () => {
+    it('answers a write once committed, before applying it and before broadcasting the commit, with the commit in the apply batch', async () => {
       const { storage, driver, events } = await threeNodeLeader()
       await new Promise<void>((resolve) => driver.write({ kind: 'put', key: enc('k'), value: enc('v') }, Date.now() + 30_000, (o) => {
         events.push(`answered ${o.ok}`) // in the driver's own call, before whatever it does next
+        storage.journal.push(`answered, applied ${storage.appliedIndex}`)
         resolve()
       }))
       await until(() => events.some((e) => e.includes('commit 2 ')), 'the commit broadcast')
@@ -120,7 +121,7 @@ describe('RaftDriver', () => {
       expect(answered).toBeGreaterThanOrEqual(0)
       expect(answered).toBeLessThan(broadcast)
       // One write after the quorum: the commit index rides in the apply batch, no hard state write of its own.
-      expect(storage.journal).toEqual(['save 2..2', 'commit 2', 'apply 2'])
+      expect(storage.journal).toEqual(['save 2..2', 'answered, applied 1', 'commit 2', 'apply 2'])
       expect(storage.applies.every((a) => a.applied <= a.commitOnDisk)).toBe(true)
     })
   })

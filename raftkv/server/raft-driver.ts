@@ -346,7 +346,7 @@ export class RaftDriver {
       return
     }
     this.counters.proposals += batch.length
-    batch.forEach((q, i) => this.proposals.track(ids[i]!, at.index + i, at.term, q.deadline, q.done))
+    batch.forEach((q, i) => this.proposals.track(ids[i]!, at.index + i, at.term, q.deadline, q.done, true))
   }
 
   private flushReads(): void {
@@ -423,6 +423,8 @@ export class RaftDriver {
   }
 
   private applyEntries(entries: readonly Entry[], commit?: number): void {
+    // Committed: their writers are answered before the apply (see proposals.ts).
+    if (this.proposals.size > 0) for (const e of entries) this.proposals.committed(e.index ?? 0, e.term ?? 0)
     const result = this.applier.apply(entries, commit)
     this.counters.entriesApplied += entries.length
     for (const a of result.applied) this.proposals.applied(a.index, a.term, a.proposalId, a.refused)
