@@ -50,6 +50,9 @@ await build({
   target: 'node20',
   external: NATIVE,
   plugins: [rocksdbBindingOutside],
+  // ws's optional native helpers are neither installed nor shipped: skip the two failing
+  // lookups through node_modules at every start (ws reads these variables).
+  define: { 'process.env.WS_NO_BUFFER_UTIL': '"1"', 'process.env.WS_NO_UTF_8_VALIDATE': '"1"' },
   minifyWhitespace: true,
   // Maps back to the TypeScript sources through tsc's maps (not shipped, not loaded at start).
   sourcemap: true,
