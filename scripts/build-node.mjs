@@ -42,29 +42,27 @@ const rocksdbBindingOutside = {
 }
 
 /**
- * Built-ins that packages in the node require at load time but a node never uses: ws's
- * `tls` and `https` (for wss:// clients; nodes speak ws:// only) and commander's
- * `child_process` (for executable subcommands). Each becomes a stand-in that requires
- * the real module on first use. With V8 flags on the command line, Node compiles its own
- * modules from source (its code cache no longer matches the flags): these cost ~6.5 ms of
- * every start.
+ * Built-ins that a package in the node requires at load time but a node never uses: ws's
+ * `tls` and `https` (for wss:// clients; nodes speak ws:// only). Each becomes a stand-in
+ * that requires the real module on first use. With V8 flags on the command line, Node
+ * compiles its own modules from source (its code cache no longer matches the flags):
+ * these two cost ~3.4 ms of every start. (commander's `child_process` would be another,
+ * but Node itself loads it when the server starts listening.)
  */
-const LAZY_BUILTINS = /^(?:node:)?(tls|https|child_process)$/
+const LAZY_NAMES = ['tls', 'https']
+const LAZY_BUILTINS = new RegExp(`^(?:node:)?(${LAZY_NAMES.join('|')})$`)
+const LAZY_MODULE = join(root, 'out', 'node', 'raftkv', 'server', 'lazy-module.js')
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: LAZY_BUILTINS }, (args) => ({ path: LAZY_BUILTINS.exec(args.path)[1], namespace: 'lazy-builtin' }))
+    // The stand-in's own require is the real built-in.
+    b.onResolve({ filter: LAZY_BUILTINS }, (args) => args.namespace === 'lazy-builtin'
+      ? { path: args.path, external: true }
+      : { path: LAZY_BUILTINS.exec(args.path)[1], namespace: 'lazy-builtin' })
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
       loader: 'js',
-      contents: `let real
-const load = () => (real ??= require('node:${args.path}'))
-module.exports = new Proxy({}, {
-  get: (_, k) => load()[k],
-  has: (_, k) => k in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_, k) => { const d = Object.getOwnPropertyDescriptor(load(), k); if (d) d.configurable = true; return d },
-})
-`,
+      resolveDir: root,
+      contents: `module.exports = require(${JSON.stringify(LAZY_MODULE)}).lazyModule(() => require('node:${args.path}'))\n`,
     }))
   },
 }
@@ -89,3 +87,7 @@ await build({
 const bundle = readFileSync(join(root, 'out', 'node', 'raftkv-node.cjs'))
 const nonAscii = bundle.findIndex((b) => b > 0x7f)
 if (nonAscii >= 0) throw new Error(`out/node/raftkv-node.cjs is not pure ASCII (byte ${nonAscii}): see the comment in scripts/build-node.mjs`)
+// Each stand-in must require the real built-in (not itself: that would recurse on first use).
+for (const name of LAZY_NAMES) {
+  if (!bundle.includes(`require("node:${name}")`)) throw new Error(`out/node/raftkv-node.cjs: the stand-in for ${name} does not require node:${name}`)
+}
