@@ -5,8 +5,10 @@
 // keys, 128-byte values), then 10 s of linearizable gets; then node start-to-ready, RSS
 // idle and loaded, and failover by SIGKILL and by SIGSTOP of the leader (median of 5 each,
 // time to the first successful put); last, 100,000 more keys written and RSS again.
-// Election timeout 1 s, heartbeat 200 ms on both. raftkv's start-to-ready is also broken
-// down into the phases its node-ready line reports (raftkv/server/startup-marks.ts).
+// Election timeout 1 s, heartbeat 200 ms on both. Each restart waits until the members
+// use under 5% of a CPU (they flush and compact the load's writes for a while).
+// raftkv's start-to-ready is also broken down into the phases its node-ready line
+// reports (raftkv/server/startup-marks.ts).
 // With etcd, first both clusters run side by side for one-client puts taken in turns
 // (BENCH_TURNS turns of BENCH_TURN_SECONDS each, raftkv then etcd): one-client latency
 // drifts with this shared machine by more than the two stores differ (the same code gave
@@ -23,6 +25,7 @@ import { etcdLoad } from './lib/etcd-load.js'
 import { measureFailover } from './lib/failover.js'
 import { median, sleep, type BenchTarget } from './lib/target.js'
 import { rssMb } from './lib/rss.js'
+import { waitCpuIdle } from './lib/cpu-idle.js'
 import { fillKeys } from './lib/fill-keys.js'
 import { startupBreakdown, type StartupBreakdown } from './lib/startup-breakdown.js'
 import type { StartupMarks } from '../raftkv/server/startup-marks.js'
@@ -96,13 +99,16 @@ async function measure(t: BenchTarget, load: (clients: number, op: 'put' | 'get'
   for (let i = 0; i < 3; i++) {
     const lead = await t.waitForLeader()
     const id = t.members().find((m) => m !== lead)!
+    // On a quiet cluster: not while the members still flush and compact the load above.
+    const quiet = await waitCpuIdle(t.members().map((m) => t.pidOf(m) ?? 0).filter((p) => p > 0))
+    if (!quiet.idle) log(`${t.name}: members still busy after ${quiet.waitedMs} ms; restarting anyway`)
     await t.kill(id)
     const t0 = performance.now()
     await t.start(id)
     startToReadyMs.push(Math.round(performance.now() - t0))
     const marks = t.lastStartupMarks?.(id)
     if (marks) restartMarks.push(marks)
-    log(`${t.name}: node ${id} start to ready ${startToReadyMs[startToReadyMs.length - 1]} ms`)
+    log(`${t.name}: node ${id} start to ready ${startToReadyMs[startToReadyMs.length - 1]} ms (the cluster quiet after ${quiet.waitedMs} ms)`)
     await t.waitForLeader()
   }
   const kill = await measureFailover(t, 'SIGKILL', trials, log)
