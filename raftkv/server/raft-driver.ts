@@ -19,7 +19,7 @@ import { planReady } from './ready-plan.js'
 import { compactLogIndex } from './log-gc-policy.js'
 import { peerChangeProblem } from './peer-change.js'
 import { traceStep } from './step-trace.js'
-import { leaderSilent } from './silent-leader.js'
+import { leaderSilent, survivorRank } from './silent-leader.js'
 
 /**
  * Fast failover: the survivors of a lost leader campaign this far apart (by rank), plus a
@@ -123,8 +123,7 @@ export class RaftDriver {
     this.schedule()
     if (!raft.preVote) return
     const term = raft.term
-    const others = [...raft.prs.keys()].filter((v) => v !== id).sort((a, b) => a - b)
-    const rank = Math.max(0, others.indexOf(this.opts.nodeId))
+    const rank = Math.max(0, survivorRank(raft.prs.keys(), id, this.opts.nodeId))
     const delayMs = FAILOVER_FIRST_MS + rank * FAILOVER_STAGGER_MS + Math.random() * FAILOVER_JITTER_MS
     this.log.info({ event: 'leader-lost', leader: id, term, delayMs: Math.round(delayMs) }, `leader ${id} is gone: campaigning in ${Math.round(delayMs)} ms`)
     setTimeout(() => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { None, StateType } from '../raft/index.js'
-import { leaderSilent, silenceLimit, type SilenceView } from './silent-leader.js'
+import { leaderSilent, silenceLimit, survivorRank, type SilenceView } from './silent-leader.js'
 
 const view = (over: Partial<SilenceView> = {}): SilenceView => ({
   state: StateType.Follower, lead: 2, electionElapsed: 0, electionTimeout: 10, preVote: true, voters: [1, 2, 3], ...over,
@@ -11,6 +11,11 @@ describe('a silent leader', () => {
     expect(silenceLimit(view(), 1)).toBe(11)
     expect(silenceLimit(view(), 3)).toBe(12)
     expect(silenceLimit(view({ voters: [5, 4, 2, 1, 3] }), 5)).toBe(14)
+  })
+
+  it('ranks the voters other than the leader by id; -1 for a node that is not one', () => {
+    expect([1, 3, 4].map((id) => survivorRank([4, 2, 3, 1], 2, id))).toEqual([0, 1, 2])
+    expect(survivorRank([1, 2, 3], 2, 5)).toBe(-1)
   })
 
   it('fires at the limit, not before', () => {

@@ -23,11 +23,18 @@ export interface SilenceView {
   voters: Iterable<number>
 }
 
+/**
+ * Where `self` stands among the voters other than the leader, by id (0 goes first); -1
+ * when it is not one of them. Survivors of a lost or silent leader campaign in this order.
+ */
+export function survivorRank(voters: Iterable<number>, leader: number, self: number): number {
+  return [...voters].filter((id) => id !== leader).sort((a, b) => a - b).indexOf(self)
+}
+
 /** The tick count after which follower `self` campaigns against a silent leader, or undefined when it does not. */
 export function silenceLimit(v: SilenceView, self: number): number | undefined {
   if (!v.preVote || v.state !== StateType.Follower || v.lead === None) return undefined
-  const others = [...v.voters].filter((id) => id !== v.lead).sort((a, b) => a - b)
-  const rank = others.indexOf(self)
+  const rank = survivorRank(v.voters, v.lead, self)
   if (rank < 0) return undefined
   return v.electionTimeout + 1 + rank
 }
