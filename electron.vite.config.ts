@@ -12,7 +12,12 @@ export default defineConfig({
     build: {
       target: 'node22',
       outDir: resolve(root, 'out/main'),
-      rollupOptions: { input: { index: resolve(root, 'electron/main.ts') } },
+      // The linearizability check's thread (main/workload/check-off-thread.ts) starts
+      // out/main/check-worker.js, beside the entry.
+      rollupOptions: {
+        input: { index: resolve(root, 'electron/main.ts'), 'check-worker': resolve(root, 'main/workload/check-worker.ts') },
+        output: { entryFileNames: '[name].js' },
+      },
     },
   },
   preload: {

@@ -26,7 +26,7 @@ import { SerialQueue } from '../supervisor/serial-queue.js'
 import { withLeader } from '../supervisor/leader-admin.js'
 import { applyFaults } from '../faults/apply-faults.js'
 import { isClean, faultsFor, linkKey, noFaultState, type FaultState } from '../faults/fault-plan.js'
-import { checkNdjson, WorkloadRunner, type WorkloadCluster } from '../workload/index.js'
+import { checkOffThread, DEFAULT_CHECK_BUDGET_MS, WorkloadRunner, type WorkloadCluster } from '../workload/index.js'
 import { runtimeVersions, writeBundle, type NodeLogSource } from '../export/index.js'
 
 export interface ControllerOptions {
@@ -368,7 +368,8 @@ export class Controller implements ControlApi {
   }
 
   async checkHistory(p: unknown): Promise<Verdict> {
-    return checkNdjson(v.validateHistory(p).ndjson)
+    // On a thread of its own: parsing and searching may take seconds (check-off-thread.ts).
+    return checkOffThread({ kind: 'ndjson', ndjson: v.validateHistory(p).ndjson, timeBudgetMs: DEFAULT_CHECK_BUDGET_MS })
   }
 
   async exportBundle(p?: unknown): Promise<{ path: string; bytes: number }> {

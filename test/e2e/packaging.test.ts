@@ -11,7 +11,9 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import asar from '@electron/asar'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pathToFileURL } from 'node:url'
 import { builtNodeEntry, Controller } from '../../main/index.js'
+import { checkOffThread } from '../../main/workload/index.js'
 
 const run = promisify(execFile)
 const root = resolve(import.meta.dirname, '..', '..')
@@ -73,7 +75,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }))
 describe('app.asar built by electron-builder --dir', () => {
   it('holds the built main, preload and renderer, the node entry, package.json and the icon', () => {
     const have = new Set(files)
-    for (const f of [`/${pkg.main}`, '/out/preload/index.cjs', '/out/renderer/index.html', `/${NODE_ENTRY}`, '/package.json', '/build/icon.png']) {
+    for (const f of [`/${pkg.main}`, '/out/main/check-worker.js', '/out/preload/index.cjs', '/out/renderer/index.html', `/${NODE_ENTRY}`, '/package.json', '/build/icon.png']) {
       expect([f, have.has(f)]).toEqual([f, true])
     }
     // Every asset the page names is shipped.
@@ -130,6 +132,20 @@ describe('app.asar built by electron-builder --dir', () => {
     expect(packagesIn(files).has('node-gyp-build')).toBe(true)
     // No relative import or require: the whole node is in this one file.
     expect(code).not.toMatch(/\brequire\(\s*["']\.{1,2}\//)
+  })
+
+  it('checks a history on the shipped check thread (out/main/check-worker.js), from an extracted copy', async () => {
+    const app = join(work, 'extracted-check')
+    asar.extractAll(archive, app)
+    const url = pathToFileURL(join(app, 'out', 'main', 'check-worker.js'))
+    const put = { process: 0, f: 'put', key: 'k', value: '1' }
+    const get = { process: 1, f: 'get', key: 'k' }
+    const history = [
+      { ...put, type: 'invoke', time: 1 }, { ...put, type: 'ok', time: 2 },
+      { ...get, type: 'invoke', value: null, time: 3 }, { ...get, type: 'ok', value: '2', time: 4 },
+    ].map((e) => JSON.stringify(e)).join('\n')
+    const verdict = await checkOffThread({ kind: 'ndjson', ndjson: history, timeBudgetMs: 5000 }, { entry: { url, fromSource: false } })
+    expect(verdict.outcome).toBe('not-linearizable')
   })
 
   it('runs a node from the shipped entry alone: extracted app, plain node, through the Controller', async () => {
