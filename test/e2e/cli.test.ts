@@ -1,8 +1,11 @@
 // The raftkv command against a real cluster: data commands, status, and the operator
 // commands (faults, transfer-leader, member remove) with their exit statuses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
-import { resolve } from 'node:path'
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
 import { LocalCluster, sleep } from '../harness/cluster.js'
 import { freePorts } from '../../main/supervisor/ports.js'
 
@@ -124,5 +127,38 @@ describe('raftkv CLI against real nodes', () => {
     expect(add.stderr).toMatch(/warning: node 9 at 127\.0\.0\.1:\d+ does not answer .*the quorum just grew: 2 of 3 members/)
     expect((await run('member', 'remove', '9')).code).toBe(0)
     expect((await cluster.status(lead)).members.map((m) => m.id).sort()).toEqual([lead, follower].sort())
+  })
+})
+
+describe('raftkv node', () => {
+  it('runs the one-file node bundle (as the Supervisor does), serves, and stops on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftkv-cli-node-'))
+    const [port] = await freePorts(1)
+    const token = 'cli-node-test-token-0123456789'
+    const node = spawn(process.execPath, [BIN, 'node', '--id', '1', '--peers', `1=127.0.0.1:${port!}`, '--data-dir', join(dir, 'n1')], {
+      env: { ...process.env, RAFTKV_TOKEN: token }, stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    try {
+      const lines = createInterface({ input: node.stdout })
+      const ready = await new Promise<{ pid: number; startup?: { modulesMs?: number } }>((done, fail) => {
+        const timer = setTimeout(() => fail(new Error('no node-ready line within 30 s')), 30_000)
+        lines.on('line', (l) => {
+          const rec = JSON.parse(l) as { event?: string; pid: number }
+          if (rec.event === 'node-ready') { clearTimeout(timer); done(rec) }
+        })
+      })
+      expect(ready.pid).toBe(node.pid)
+      // Only the node's own entry (raftkv/server/main.ts, bundled) reports when its modules were loaded.
+      expect(ready.startup?.modulesMs).toEqual(expect.any(Number))
+      const r = await new Promise<Run>((done) => execFile(process.execPath, [BIN, 'put', 'from-cli-node', 'yes', '--endpoints', `127.0.0.1:${port!}`], { env: { ...process.env, RAFTKV_TOKEN: token } },
+        (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr })))
+      expect(r.code, r.stderr).toBe(0)
+      const exited = new Promise<number | null>((done) => node.once('exit', (code) => done(code)))
+      node.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    } finally {
+      node.kill('SIGKILL')
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
