@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['raftkv/**/*.test.ts', 'main/**/*.test.ts', 'electron/**/*.test.ts', 'test/support/**/*.test.ts', 'test/lint/**/*.test.ts'],
+          include: ['raftkv/**/*.test.ts', 'main/**/*.test.ts', 'bench/lib/**/*.test.ts', 'electron/**/*.test.ts', 'test/support/**/*.test.ts', 'test/lint/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 30_000,

@@ -12,7 +12,9 @@
 // With etcd, first both clusters run side by side for one-client puts taken in turns
 // (BENCH_TURNS turns of BENCH_TURN_SECONDS each, raftkv then etcd): one-client latency
 // drifts with this shared machine by more than the two stores differ (the same code gave
-// 380-556 ops/s minutes apart), and turns give both the same drift.
+// 380-556 ops/s minutes apart), and turns give both the same drift. Each turn also records
+// the disk's flushes (count and mean time, /proc/diskstats) and the client's CPU per put:
+// a put waits for about two flushes in series, and a flush's time drifts the most.
 // Prints the table with ratios (raftkv / etcd), writes bench/results/kv.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -22,6 +24,8 @@ import { runLoad, type LoadReport } from '../raftkv/client/index.js'
 import { startRaftkv } from './lib/raftkv-target.js'
 import { etcdVersion, startEtcd } from './lib/etcd-target.js'
 import { etcdLoad } from './lib/etcd-load.js'
+import { diskPerOp, type DiskPerOp } from './lib/disk-stats.js'
+import { readDiskCounters } from './lib/disk-stats-reader.js'
 import { measureFailover } from './lib/failover.js'
 import { median, sleep, type BenchTarget } from './lib/target.js'
 import { rssMb } from './lib/rss.js'
@@ -132,7 +136,12 @@ const result: Record<string, unknown> = {
   keyBytes: 16, keySpace: KEYS, valueBytes: VALUE, electionTimeoutMs: 1000, heartbeatMs: 200, loadAvgAtStart: loadAvg(),
 }
 
-interface Turns { raftkvOpsPerSec: number[]; etcdOpsPerSec: number[]; raftkvOps: number; etcdOps: number; ratio: number }
+/** Per turn, what the disk did (writes and flushes per put, ms per flush) and the client's CPU per put (ms, user + system). */
+interface TurnSide { disk?: DiskPerOp; clientCpuMsPerPut: number }
+interface Turns {
+  raftkvOpsPerSec: number[]; etcdOpsPerSec: number[]; raftkvOps: number; etcdOps: number; ratio: number
+  raftkvTurns: TurnSide[]; etcdTurns: TurnSide[]
+}
 
 const rkLoad = (t: Awaited<ReturnType<typeof startRaftkv>>) => async (clients: number, op: 'put' | 'get', ms: number): Promise<Row> => row(await runLoad({
   endpoints: t.endpoints, token: t.token, clients, durationMs: ms, keys: KEYS, valueSize: VALUE, getRatio: op === 'get' ? 1 : 0,
@@ -152,13 +161,27 @@ async function putsInTurns(): Promise<Turns> {
       const a = rkLoad(rk)
       const b = etLoad(et)
       for (const op of ['put', 'get'] as const) for (const load of [a, b]) await load(16, op, Math.max(1, warmupSeconds) * 1000)
-      const r: Turns = { raftkvOpsPerSec: [], etcdOpsPerSec: [], raftkvOps: 0, etcdOps: 0, ratio: 0 }
+      const r: Turns = { raftkvOpsPerSec: [], etcdOpsPerSec: [], raftkvOps: 0, etcdOps: 0, ratio: 0, raftkvTurns: [], etcdTurns: [] }
+      /** One side's turn, with the disk's counters and this process's CPU (the client) around it. */
+      const turn = async (load: typeof a): Promise<[Row, TurnSide]> => {
+        const disk0 = readDiskCounters()
+        const cpu0 = process.cpuUsage()
+        const row = await load(1, 'put', turnSeconds * 1000)
+        const cpu = process.cpuUsage(cpu0)
+        const disk1 = readDiskCounters()
+        const puts = row.opsPerSec * turnSeconds
+        const disk = disk0 && disk1 ? diskPerOp(disk0, disk1, puts) : undefined
+        return [row, { ...(disk ? { disk } : {}), clientCpuMsPerPut: puts > 0 ? +((cpu.user + cpu.system) / 1000 / puts).toFixed(3) : 0 }]
+      }
+      const side = (t: TurnSide): string => `${t.disk ? `${t.disk.flushesPerOp} flushes/put of ${t.disk.msPerFlush} ms, ` : ''}client CPU ${t.clientCpuMsPerPut} ms/put`
       for (let i = 0; i < turns; i++) {
-        const x = await a(1, 'put', turnSeconds * 1000)
-        const y = await b(1, 'put', turnSeconds * 1000)
+        const [x, xs] = await turn(a)
+        const [y, ys] = await turn(b)
         r.raftkvOpsPerSec.push(x.opsPerSec)
         r.etcdOpsPerSec.push(y.opsPerSec)
-        log(`turn ${i + 1}: puts c=1 raftkv ${x.opsPerSec} ops/s (p50 ${x.p50Ms} ms), etcd ${y.opsPerSec} ops/s (p50 ${y.p50Ms} ms)`)
+        r.raftkvTurns.push(xs)
+        r.etcdTurns.push(ys)
+        log(`turn ${i + 1}: puts c=1 raftkv ${x.opsPerSec} ops/s (p50 ${x.p50Ms} ms; ${side(xs)}), etcd ${y.opsPerSec} ops/s (p50 ${y.p50Ms} ms; ${side(ys)})`)
       }
       r.raftkvOps = r.raftkvOpsPerSec.reduce((s, v) => s + v * turnSeconds, 0)
       r.etcdOps = r.etcdOpsPerSec.reduce((s, v) => s + v * turnSeconds, 0)
@@ -216,6 +239,9 @@ for (const op of ['puts', 'gets'] as const) {
 }
 if (inTurns) {
   lines.push(`puts c=1 ops/s, in ${turns} turns of ${turnSeconds} s (both up) | ${inTurns.raftkvOpsPerSec.join(' ')} | ${inTurns.etcdOpsPerSec.join(' ')} | ${inTurns.ratio.toFixed(2)}x`)
+  const flushMs = (ts: TurnSide[]): string => ts.map((t) => t.disk?.msPerFlush ?? '-').join(' ')
+  lines.push(`  in those turns: ms per disk flush | ${flushMs(inTurns.raftkvTurns)} | ${flushMs(inTurns.etcdTurns)} | -`)
+  lines.push(`  in those turns: client CPU ms per put | ${inTurns.raftkvTurns.map((t) => t.clientCpuMsPerPut).join(' ')} | ${inTurns.etcdTurns.map((t) => t.clientCpuMsPerPut).join(' ')} | -`)
 }
 for (const k of ['SIGKILL', 'SIGSTOP'] as const) {
   const a = raftkv.failover[k]
