@@ -153,6 +153,8 @@ describe('raftkv node', () => {
       const r = await new Promise<Run>((done) => execFile(process.execPath, [BIN, 'put', 'from-cli-node', 'yes', '--endpoints', `127.0.0.1:${port!}`], { env: { ...process.env, RAFTKV_TOKEN: token } },
         (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr })))
       expect(r.code, r.stderr).toBe(0)
+      const help = await new Promise<Run>((done) => execFile(process.execPath, [BIN, 'node', '--help'], (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr })))
+      expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'Usage: raftkv node [options]'])
       const exited = new Promise<number | null>((done) => node.once('exit', (code) => done(code)))
       node.kill('SIGTERM')
       expect(await exited).toBe(0)
