@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AdminClient, RaftKvClient } from '../../raftkv/client/index.js'
 import { Supervisor } from '../../main/supervisor/supervisor.js'
-import { plainNodeCommand, type LaunchCommand } from '../../main/supervisor/launch-command.js'
+import { plainNodeCommand } from '../../main/supervisor/launch-command.js'
 import { sleep, type BenchTarget, type Putter } from './target.js'
 import type { StartupMarks } from '../../raftkv/server/startup-marks.js'
 
@@ -15,10 +15,6 @@ export interface RaftkvTargetOptions {
   entry?: string
 }
 
-function withEntry(launch: LaunchCommand, entry: string | undefined): LaunchCommand {
-  return entry === undefined ? launch : { ...launch, args: [...launch.args.slice(0, -1), entry] }
-}
-
 export async function startRaftkv(o: RaftkvTargetOptions): Promise<BenchTarget & { token: string }> {
   const appDataDir = mkdtempSync(join(tmpdir(), 'raftkv-bench-'))
   const startups = new Map<number, StartupMarks>()
@@ -26,7 +22,7 @@ export async function startRaftkv(o: RaftkvTargetOptions): Promise<BenchTarget &
     nodes: 3, dataDir: undefined, basePort: undefined, tickMs: o.tickMs, electionTick: o.electionTick, heartbeatTick: o.heartbeatTick,
     // The app's own default (main/control/controller.ts): a restart reads this much log back.
     gcCountLimit: 1000, snapshotChunkBytes: undefined, snapshotRateLimitMiBps: undefined,
-  }, { launch: withEntry(plainNodeCommand(o.nodeFlags), o.entry), appDataDir, hooks: { event: () => {}, line: (l) => {
+  }, { launch: plainNodeCommand(o.nodeFlags, o.entry), appDataDir, hooks: { event: () => {}, line: (l) => {
     if (l.fields.event === 'node-ready' && typeof l.fields.startup === 'object') startups.set(l.node, l.fields.startup as StartupMarks)
   } } })
   const ids = sup.members().map((m) => m.id)

@@ -16,6 +16,12 @@ describe('launch commands', () => {
     expect(PLAIN_NODE_V8_FLAGS.slice(0, NODE_V8_FLAGS.length)).toEqual(NODE_V8_FLAGS)
   })
 
+  it('plain node on another built entry (an A/B of two builds), which must exist', () => {
+    const other = import.meta.filename
+    expect(plainNodeCommand([], other).args).toEqual([...PLAIN_NODE_V8_FLAGS, other])
+    expect(() => plainNodeCommand([], '/nonexistent/raftkv-node.cjs')).toThrow(/no built node entry at \/nonexistent/)
+  })
+
   it('Electron as Node: the same flags before the entry, ELECTRON_RUN_AS_NODE set', () => {
     const cmd = electronAsNodeCommand('/opt/app/raftkv-manager', '/opt/app/resources/app.asar/out/node/raftkv-node.cjs')
     expect(cmd).toEqual({

@@ -74,9 +74,11 @@ export function builtNodeEntry(root = repoRoot()): string {
   return join(root, 'out', 'node', 'raftkv-node.cjs')
 }
 
-/** `node [PLAIN_NODE_V8_FLAGS] [nodeFlags] out/node/raftkv-node.cjs`; fails clearly when nothing is built. */
-export function plainNodeCommand(nodeFlags: string[] = []): LaunchCommand {
-  const entry = builtNodeEntry()
+/**
+ * `node [PLAIN_NODE_V8_FLAGS] [nodeFlags] <entry>`, the entry being out/node/raftkv-node.cjs
+ * unless another built one is named (an A/B of two builds); fails clearly when it is not there.
+ */
+export function plainNodeCommand(nodeFlags: string[] = [], entry = builtNodeEntry()): LaunchCommand {
   if (!existsSync(entry)) throw new ControlError('NOT_SUPPORTED', `no built node entry at ${entry}: run \`npm run build:node\` first`)
   return { command: process.execPath, args: [...PLAIN_NODE_V8_FLAGS, ...nodeFlags, entry] }
 }
