@@ -13,14 +13,17 @@ const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'raftkv.js')
 
 interface Run { code: number; stdout: string; stderr: string }
 
+/** Runs the raftkv command, with RAFTKV_TOKEN when a token is given; code 1 when it failed without a numeric code. */
+const runBin = (args: string[], token?: string): Promise<Run> => new Promise((done) => {
+  execFile(process.execPath, [BIN, ...args], { env: token === undefined ? process.env : { ...process.env, RAFTKV_TOKEN: token } },
+    (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
+})
+
 describe('raftkv CLI against real nodes', () => {
   let cluster: LocalCluster
   let run: (...args: string[]) => Promise<Run>
   /** Runs against the given endpoints only. */
-  const runAt = (endpoints: string[], ...args: string[]): Promise<Run> => new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args, '--endpoints', endpoints.join(',')], { env: { ...process.env, RAFTKV_TOKEN: cluster.token } },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }))
-  })
+  const runAt = (endpoints: string[], ...args: string[]): Promise<Run> => runBin([...args, '--endpoints', endpoints.join(',')], cluster.token)
   beforeAll(async () => {
     cluster = await LocalCluster.start({ size: 3 })
     run = (...args) => runAt(cluster.endpoints, ...args)
@@ -42,7 +45,7 @@ describe('raftkv CLI against real nodes', () => {
 
   it('prints its version with --version and -V', async () => {
     for (const flag of ['--version', '-V']) {
-      const r = await new Promise<Run>((done) => execFile(process.execPath, [BIN, flag], (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr })))
+      const r = await runBin([flag])
       expect([r.code, r.stdout.trim()]).toEqual([0, '0.1.0'])
     }
   })
@@ -150,10 +153,9 @@ describe('raftkv node', () => {
       expect(ready.pid).toBe(node.pid)
       // Only the node's own entry (raftkv/server/main.ts, bundled) reports when its modules were loaded.
       expect(ready.startup?.modulesMs).toEqual(expect.any(Number))
-      const r = await new Promise<Run>((done) => execFile(process.execPath, [BIN, 'put', 'from-cli-node', 'yes', '--endpoints', `127.0.0.1:${port!}`], { env: { ...process.env, RAFTKV_TOKEN: token } },
-        (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr })))
+      const r = await runBin(['put', 'from-cli-node', 'yes', '--endpoints', `127.0.0.1:${port!}`], token)
       expect(r.code, r.stderr).toBe(0)
-      const help = await new Promise<Run>((done) => execFile(process.execPath, [BIN, 'node', '--help'], (err, stdout, stderr) => done({ code: err ? 1 : 0, stdout, stderr })))
+      const help = await runBin(['node', '--help'])
       expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, 'Usage: raftkv node [options]'])
       const exited = new Promise<number | null>((done) => node.once('exit', (code) => done(code)))
       node.kill('SIGTERM')
