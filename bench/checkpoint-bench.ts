@@ -1,7 +1,7 @@
 // bench:checkpoint — the building blocks of a file-level snapshot with the stock RocksDB
 // binding, which has no Checkpoint, SST ingest or column-family export (issue 13's
 // 150 MB/s catch-up). One engine with the node's options, BENCH_CHECKPOINT_KEYS x 1 KiB
-// random values (default 1M = 1 GiB), then for each amount of unflushed WAL:
+// random values (default 1M = 1 GiB), then for 0, 4 and 12 MiB written just before:
 //   pause    close the engine, hard-link its *.sst into a new directory, copy the other
 //            files (MANIFEST, CURRENT, OPTIONS, WAL), reopen: how long writes would stop;
 //   copy     read every file of that copy and write it to a third directory, fsync each:
@@ -21,7 +21,7 @@ import { Engine, WriteBatch } from '../raftkv/storage/engine.js'
 import { sleep } from '../test/harness/cluster.js'
 
 const keys = Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000)
-const walSteps = [0, 4, 12] // MiB of unflushed writes before the pause
+const writeSteps = [0, 4, 12] // MiB written just before the pause (the memtables then hold what RocksDB has not flushed)
 const root = join(tmpdir(), `raftkv-checkpoint-${process.pid}`)
 const dbDir = join(root, 'db')
 
@@ -94,7 +94,7 @@ try {
   writeRandom(engine, keys)
   console.log(`wrote ${keys} x 1 KiB in ${((performance.now() - tb) / 1000).toFixed(1)} s`)
   const steps = []
-  for (const walMb of walSteps) {
+  for (const walMb of writeSteps) {
     await sleep(3000) // let flushes and compactions of the previous step settle
     writeRandom(engine, walMb * 1024, walMb * 7919, 13)
     const memtablesMiB = engine.memory().memtablesBytes / 2 ** 20
@@ -111,7 +111,7 @@ try {
     const changed = [...sums].filter(([f, s]) => sha1(join(snap, f)) !== s).length
     const opened = await countKeys(join(root, `recv-${walMb}`))
     const step = {
-      unflushedMiB: walMb, memtablesMiB: +memtablesMiB.toFixed(1),
+      writtenBeforeMiB: walMb, memtablesMiB: +memtablesMiB.toFixed(1),
       pauseMs: Math.round(cp.closeMs + cp.linkMs + cp.reopenMs),
       closeMs: Math.round(cp.closeMs), linkMs: Math.round(cp.linkMs), reopenMs: Math.round(cp.reopenMs),
       files: { linked: cp.linked, copied: cp.copied }, snapshotMiB: Math.round(snapshotMiB),
@@ -119,7 +119,7 @@ try {
       filesChangedAfterLiveWrites: changed, receivedOpensMs: Math.round(opened.openMs), receivedKeys: opened.keys,
     }
     steps.push(step)
-    console.log(`unflushed ${walMb} MiB: pause ${step.pauseMs} ms (close ${step.closeMs}, link ${cp.linked} + copy ${cp.copied} files ${step.linkMs}, reopen ${step.reopenMs}); ` +
+    console.log(`${walMb} MiB written before (memtables ${step.memtablesMiB} MiB): pause ${step.pauseMs} ms (close ${step.closeMs}, link ${cp.linked} + copy ${cp.copied} files ${step.linkMs}, reopen ${step.reopenMs}); ` +
       `${step.snapshotMiB} MiB copied durably at ${step.copyMBps} MB/s; ${changed} of ${sums.size} files changed later; ` +
       `the copy opens in ${step.receivedOpensMs} ms with ${opened.keys} keys (expected ${keys})`)
     if (opened.keys !== keys || changed !== 0) process.exitCode = 1
