@@ -7,8 +7,8 @@
 //   memtables / block cache / table readers, raft log entry cache);
 // - each node's data dir; the time for a follower to restart to ready;
 // - snapshot catch-up: a follower stopped, its data dir wiped, started again, timed until it
-//   has applied the leader's index by a snapshot (with the leader's generation / transfer and
-//   the follower's apply times from their logs), sender and receiver peak RSS;
+//   has applied the leader's index by a snapshot (with the leader's generation (and its pause,
+//   the engine closed to copy it) / transfer and the follower's apply times from their logs), sender and receiver peak RSS;
 // - a full-range scan in pages of 1,000 pairs: time, pairs, the serving node's peak RSS.
 // Writes bench/results/scale.json and prints a table.
 import { execFileSync } from 'node:child_process'
@@ -125,7 +125,7 @@ async function snapshotCatchUp(): Promise<Record<string, unknown>> {
   const bytes = Number(sent?.['bytes'] ?? generated?.['dataSize'] ?? 0)
   return {
     follower, seconds: +seconds.toFixed(2), snapshotMiB: mb(bytes), endToEndMBps: +(bytes / 1048576 / seconds).toFixed(1),
-    generateMs: generated?.['ms'] ?? null, transferMs: sent ? Math.round(Number(sent['ms'])) : null,
+    generateMs: generated?.['ms'] ?? null, pauseMs: generated?.['pauseMs'] ?? null, snapshotFiles: generated?.['files'] ?? null, transferMs: sent ? Math.round(Number(sent['ms'])) : null,
     transferMBps: sent ? +(Number(sent['rateBytesPerSec']) / 1048576).toFixed(1) : null, applyMs: appliedEv?.['ms'] ?? null,
     senderPeakRssMb: senderPeak, receiverPeakRssMb: receiverPeak,
   }
@@ -196,13 +196,13 @@ try {
   }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true })
   writeFileSync(join(root, 'bench', 'results', 'scale.json'), JSON.stringify(result, null, 2) + '\n')
-  console.log('\n| live data | puts/s | RSS under load (MB) | RSS idle (MB) | data dir (MB) | restart to ready | snapshot catch-up (gen / transfer / apply) | sender / receiver RSS | full scan | scan RSS before / peak | load avg |')
+  console.log('\n| live data | puts/s | RSS under load (MB) | RSS idle (MB) | data dir (MB) | restart to ready | snapshot catch-up (gen [pause] / transfer / apply) | sender / receiver RSS | full scan | scan RSS before / peak | load avg |')
   console.log('|---|---|---|---|---|---|---|---|---|---|---|')
   for (const r of rows as Array<Record<string, unknown> & { rssUnderLoadMb: number[]; rssIdleMb: number[]; dataDirMb: number[]; loadAvgAtStart: number[] }>) {
     const s = r['snapshot'] as Record<string, unknown>
     const sc = r['scan'] as Record<string, unknown>
     console.log(`| ${String(r['liveMiB'])} MiB | ${String(r['putsPerSec'])} | ${r.rssUnderLoadMb.join(' / ')} | ${r.rssIdleMb.join(' / ')} | ${r.dataDirMb.join(' / ')} | ${String(r['restartToReadyMs'])} ms | ` +
-      `${String(s['seconds'])} s, ${String(s['endToEndMBps'])} MB/s (${String(s['generateMs'])} / ${String(s['transferMs'])} / ${String(s['applyMs'])} ms) | ${String(s['senderPeakRssMb'])} / ${String(s['receiverPeakRssMb'])} MB | ` +
+      `${String(s['seconds'])} s, ${String(s['endToEndMBps'])} MB/s (${String(s['generateMs'])} [${String(s['pauseMs'])}] / ${String(s['transferMs'])} / ${String(s['applyMs'])} ms) | ${String(s['senderPeakRssMb'])} / ${String(s['receiverPeakRssMb'])} MB | ` +
       `${String(sc['seconds'])} s, ${String(sc['MBps'])} MB/s | ${String(sc['serverRssBeforeMb'])} / ${String(sc['serverPeakRssMb'])} MB | ${r.loadAvgAtStart.join(', ')} |`)
   }
   console.log('\nwhere the memory went (MB, idle, per node):')

@@ -4680,139 +4680,80 @@ export namespace raft_serverpb {
     }
 
     /**
-     * Properties of a KeyValue.
-     * @deprecated Use raft_serverpb.KeyValue.$Properties instead.
+     * Properties of a SnapshotFile.
+     * @deprecated Use raft_serverpb.SnapshotFile.$Properties instead.
      */
-    interface IKeyValue extends raft_serverpb.KeyValue.$Properties {
+    interface ISnapshotFile extends raft_serverpb.SnapshotFile.$Properties {
     }
 
-    /** Represents a KeyValue. */
-    class KeyValue {
+    /** Represents a SnapshotFile. */
+    class SnapshotFile {
 
         /**
-         * Constructs a new KeyValue.
+         * Constructs a new SnapshotFile.
          * @param [properties] Properties to set
          */
-        constructor(properties?: raft_serverpb.KeyValue.$Properties);
+        constructor(properties?: raft_serverpb.SnapshotFile.$Properties);
 
         /** Unknown fields preserved while decoding when enabled */
         $unknowns?: Uint8Array[];
 
-        /** KeyValue key. */
-        key: Uint8Array;
+        /** SnapshotFile name. */
+        name: string;
 
-        /** KeyValue value. */
-        value: Uint8Array;
+        /** SnapshotFile size. */
+        size: number;
+
+        /** SnapshotFile crc32. */
+        crc32: number;
 
         /**
-         * Creates a new KeyValue instance using the specified properties.
+         * Creates a new SnapshotFile instance using the specified properties.
          * @param [properties] Properties to set
-         * @returns KeyValue instance
+         * @returns SnapshotFile instance
          */
-        static create(properties: raft_serverpb.KeyValue.$Shape): raft_serverpb.KeyValue & raft_serverpb.KeyValue.$Shape;
-        static create(properties?: raft_serverpb.KeyValue.$Properties): raft_serverpb.KeyValue;
+        static create(properties: raft_serverpb.SnapshotFile.$Shape): raft_serverpb.SnapshotFile & raft_serverpb.SnapshotFile.$Shape;
+        static create(properties?: raft_serverpb.SnapshotFile.$Properties): raft_serverpb.SnapshotFile;
 
         /**
-         * Encodes the specified KeyValue message. Does not implicitly {@link raft_serverpb.KeyValue.verify|verify} messages.
-         * @param message KeyValue message or plain object to encode
+         * Encodes the specified SnapshotFile message. Does not implicitly {@link raft_serverpb.SnapshotFile.verify|verify} messages.
+         * @param message SnapshotFile message or plain object to encode
          * @param [writer] Writer to encode to
          * @returns Writer
          */
-        static encode(message: raft_serverpb.KeyValue.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+        static encode(message: raft_serverpb.SnapshotFile.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
 
         /**
-         * Decodes a KeyValue message from the specified reader or buffer.
+         * Decodes a SnapshotFile message from the specified reader or buffer.
          * @param reader Reader or buffer to decode from
          * @param [length] Message length if known beforehand
-         * @returns {raft_serverpb.KeyValue & raft_serverpb.KeyValue.$Shape} KeyValue
+         * @returns {raft_serverpb.SnapshotFile & raft_serverpb.SnapshotFile.$Shape} SnapshotFile
          * @throws {Error} If the payload is not a reader or valid buffer
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
-        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.KeyValue & raft_serverpb.KeyValue.$Shape;
+        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.SnapshotFile & raft_serverpb.SnapshotFile.$Shape;
     }
 
-    namespace KeyValue {
+    namespace SnapshotFile {
 
-        /** Properties of a KeyValue. */
+        /** Properties of a SnapshotFile. */
         interface $Properties {
 
-            /** KeyValue key */
-            key?: (Uint8Array|null);
+            /** SnapshotFile name */
+            name?: (string|null);
 
-            /** KeyValue value */
-            value?: (Uint8Array|null);
+            /** SnapshotFile size */
+            size?: (number|null);
+
+            /** SnapshotFile crc32 */
+            crc32?: (number|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
         }
 
-        /** Shape of a KeyValue. */
-        type $Shape = raft_serverpb.KeyValue.$Properties;
-    }
-
-    /**
-     * Properties of a SnapshotChunk.
-     * @deprecated Use raft_serverpb.SnapshotChunk.$Properties instead.
-     */
-    interface ISnapshotChunk extends raft_serverpb.SnapshotChunk.$Properties {
-    }
-
-    /** Represents a SnapshotChunk. */
-    class SnapshotChunk {
-
-        /**
-         * Constructs a new SnapshotChunk.
-         * @param [properties] Properties to set
-         */
-        constructor(properties?: raft_serverpb.SnapshotChunk.$Properties);
-
-        /** Unknown fields preserved while decoding when enabled */
-        $unknowns?: Uint8Array[];
-
-        /** SnapshotChunk pairs. */
-        pairs: raft_serverpb.KeyValue.$Properties[];
-
-        /**
-         * Creates a new SnapshotChunk instance using the specified properties.
-         * @param [properties] Properties to set
-         * @returns SnapshotChunk instance
-         */
-        static create(properties: raft_serverpb.SnapshotChunk.$Shape): raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape;
-        static create(properties?: raft_serverpb.SnapshotChunk.$Properties): raft_serverpb.SnapshotChunk;
-
-        /**
-         * Encodes the specified SnapshotChunk message. Does not implicitly {@link raft_serverpb.SnapshotChunk.verify|verify} messages.
-         * @param message SnapshotChunk message or plain object to encode
-         * @param [writer] Writer to encode to
-         * @returns Writer
-         */
-        static encode(message: raft_serverpb.SnapshotChunk.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-        /**
-         * Decodes a SnapshotChunk message from the specified reader or buffer.
-         * @param reader Reader or buffer to decode from
-         * @param [length] Message length if known beforehand
-         * @returns {raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape} SnapshotChunk
-         * @throws {Error} If the payload is not a reader or valid buffer
-         * @throws {$protobuf.util.ProtocolError} If required fields are missing
-         */
-        static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape;
-    }
-
-    namespace SnapshotChunk {
-
-        /** Properties of a SnapshotChunk. */
-        interface $Properties {
-
-            /** SnapshotChunk pairs */
-            pairs?: (raft_serverpb.KeyValue.$Properties[]|null);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-        }
-
-        /** Shape of a SnapshotChunk. */
-        type $Shape = raft_serverpb.SnapshotChunk.$Properties;
+        /** Shape of a SnapshotFile. */
+        type $Shape = raft_serverpb.SnapshotFile.$Properties;
     }
 
     /**
@@ -4843,14 +4784,17 @@ export namespace raft_serverpb {
         /** RaftSnapshotData kvCount. */
         kvCount: number;
 
-        /** RaftSnapshotData checksum. */
-        checksum: number;
-
         /** RaftSnapshotData snapshotId. */
         snapshotId: string;
 
         /** RaftSnapshotData chunkCount. */
         chunkCount: number;
+
+        /** RaftSnapshotData files. */
+        files: raft_serverpb.SnapshotFile.$Properties[];
+
+        /** RaftSnapshotData formatVersion. */
+        formatVersion: number;
 
         /**
          * Creates a new RaftSnapshotData instance using the specified properties.
@@ -4893,14 +4837,17 @@ export namespace raft_serverpb {
             /** RaftSnapshotData kvCount */
             kvCount?: (number|null);
 
-            /** RaftSnapshotData checksum */
-            checksum?: (number|null);
-
             /** RaftSnapshotData snapshotId */
             snapshotId?: (string|null);
 
             /** RaftSnapshotData chunkCount */
             chunkCount?: (number|null);
+
+            /** RaftSnapshotData files */
+            files?: (raft_serverpb.SnapshotFile.$Properties[]|null);
+
+            /** RaftSnapshotData formatVersion */
+            formatVersion?: (number|null);
 
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];

@@ -11285,38 +11285,39 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
         return RegionLocalState;
     })();
 
-    raft_serverpb.KeyValue = (function() {
+    raft_serverpb.SnapshotFile = (function() {
 
         /**
-         * Properties of a KeyValue.
-         * @typedef {Object} raft_serverpb.KeyValue.$Properties
-         * @property {Uint8Array|null} [key] KeyValue key
-         * @property {Uint8Array|null} [value] KeyValue value
+         * Properties of a SnapshotFile.
+         * @typedef {Object} raft_serverpb.SnapshotFile.$Properties
+         * @property {string|null} [name] SnapshotFile name
+         * @property {number|null} [size] SnapshotFile size
+         * @property {number|null} [crc32] SnapshotFile crc32
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
         /**
-         * Properties of a KeyValue.
+         * Properties of a SnapshotFile.
          * @memberof raft_serverpb
-         * @interface IKeyValue
-         * @augments raft_serverpb.KeyValue.$Properties
-         * @deprecated Use raft_serverpb.KeyValue.$Properties instead.
+         * @interface ISnapshotFile
+         * @augments raft_serverpb.SnapshotFile.$Properties
+         * @deprecated Use raft_serverpb.SnapshotFile.$Properties instead.
          */
 
         /**
-         * Shape of a KeyValue.
-         * @typedef {raft_serverpb.KeyValue.$Properties} raft_serverpb.KeyValue.$Shape
+         * Shape of a SnapshotFile.
+         * @typedef {raft_serverpb.SnapshotFile.$Properties} raft_serverpb.SnapshotFile.$Shape
          */
 
         /**
-         * Constructs a new KeyValue.
+         * Constructs a new SnapshotFile.
          * @memberof raft_serverpb
-         * @classdesc Represents a KeyValue.
+         * @classdesc Represents a SnapshotFile.
          * @constructor
-         * @param {raft_serverpb.KeyValue.$Properties=} [properties] Properties to set
+         * @param {raft_serverpb.SnapshotFile.$Properties=} [properties] Properties to set
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
-        const KeyValue = function (properties) {
+        const SnapshotFile = function (properties) {
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -11324,57 +11325,67 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
         };
 
         /**
-         * KeyValue key.
-         * @member {Uint8Array} key
-         * @memberof raft_serverpb.KeyValue
+         * SnapshotFile name.
+         * @member {string} name
+         * @memberof raft_serverpb.SnapshotFile
          * @instance
          */
-        KeyValue.prototype.key = $util.newBuffer([]);
+        SnapshotFile.prototype.name = "";
 
         /**
-         * KeyValue value.
-         * @member {Uint8Array} value
-         * @memberof raft_serverpb.KeyValue
+         * SnapshotFile size.
+         * @member {number} size
+         * @memberof raft_serverpb.SnapshotFile
          * @instance
          */
-        KeyValue.prototype.value = $util.newBuffer([]);
+        SnapshotFile.prototype.size = 0;
 
         /**
-         * Creates a new KeyValue instance using the specified properties.
+         * SnapshotFile crc32.
+         * @member {number} crc32
+         * @memberof raft_serverpb.SnapshotFile
+         * @instance
+         */
+        SnapshotFile.prototype.crc32 = 0;
+
+        /**
+         * Creates a new SnapshotFile instance using the specified properties.
          * @function create
-         * @memberof raft_serverpb.KeyValue
+         * @memberof raft_serverpb.SnapshotFile
          * @static
-         * @param {raft_serverpb.KeyValue.$Properties=} [properties] Properties to set
-         * @returns {raft_serverpb.KeyValue} KeyValue instance
+         * @param {raft_serverpb.SnapshotFile.$Properties=} [properties] Properties to set
+         * @returns {raft_serverpb.SnapshotFile} SnapshotFile instance
          * @type {{
-         *   (properties: raft_serverpb.KeyValue.$Shape): raft_serverpb.KeyValue & raft_serverpb.KeyValue.$Shape;
-         *   (properties?: raft_serverpb.KeyValue.$Properties): raft_serverpb.KeyValue;
+         *   (properties: raft_serverpb.SnapshotFile.$Shape): raft_serverpb.SnapshotFile & raft_serverpb.SnapshotFile.$Shape;
+         *   (properties?: raft_serverpb.SnapshotFile.$Properties): raft_serverpb.SnapshotFile;
          * }}
          */
-        KeyValue.create = function(properties) {
-            return new KeyValue(properties);
+        SnapshotFile.create = function(properties) {
+            return new SnapshotFile(properties);
         };
 
         /**
-         * Encodes the specified KeyValue message. Does not implicitly {@link raft_serverpb.KeyValue.verify|verify} messages.
+         * Encodes the specified SnapshotFile message. Does not implicitly {@link raft_serverpb.SnapshotFile.verify|verify} messages.
          * @function encode
-         * @memberof raft_serverpb.KeyValue
+         * @memberof raft_serverpb.SnapshotFile
          * @static
-         * @param {raft_serverpb.KeyValue.$Properties} message KeyValue message or plain object to encode
+         * @param {raft_serverpb.SnapshotFile.$Properties} message SnapshotFile message or plain object to encode
          * @param {$protobuf.Writer} [writer] Writer to encode to
          * @returns {$protobuf.Writer} Writer
          */
-        KeyValue.encode = function (message, writer, _depth) {
+        SnapshotFile.encode = function (message, writer, _depth) {
             if (!writer)
                 writer = $Writer.create();
             if (_depth === $undefined)
                 _depth = 0;
             if (_depth > $util.recursionLimit)
                 throw $Error("max depth exceeded");
-            if (message.key != null && $Object.hasOwnProperty.call(message, "key") && message.key.length)
-                writer.uint32(/* id 1, wireType 2 =*/10).bytes(message.key);
-            if (message.value != null && $Object.hasOwnProperty.call(message, "value") && message.value.length)
-                writer.uint32(/* id 2, wireType 2 =*/18).bytes(message.value);
+            if (message.name != null && $Object.hasOwnProperty.call(message, "name") && message.name !== "")
+                writer.uint32(/* id 1, wireType 2 =*/10).string(message.name);
+            if (message.size != null && $Object.hasOwnProperty.call(message, "size") && (typeof message.size === "object" ? message.size.low || message.size.high : message.size !== 0))
+                writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.size);
+            if (message.crc32 != null && $Object.hasOwnProperty.call(message, "crc32") && message.crc32 !== 0)
+                writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.crc32);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -11382,17 +11393,17 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
         };
 
         /**
-         * Decodes a KeyValue message from the specified reader or buffer.
+         * Decodes a SnapshotFile message from the specified reader or buffer.
          * @function decode
-         * @memberof raft_serverpb.KeyValue
+         * @memberof raft_serverpb.SnapshotFile
          * @static
          * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
          * @param {number} [length] Message length if known beforehand
-         * @returns {raft_serverpb.KeyValue & raft_serverpb.KeyValue.$Shape} KeyValue
+         * @returns {raft_serverpb.SnapshotFile & raft_serverpb.SnapshotFile.$Shape} SnapshotFile
          * @throws {Error} If the payload is not a reader or valid buffer
          * @throws {$protobuf.util.ProtocolError} If required fields are missing
          */
-        KeyValue.decode = function (reader, length, _end, _depth, _target) {
+        SnapshotFile.decode = function (reader, length, _end, _depth, _target) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
             if (_depth === $undefined)
@@ -11409,7 +11420,7 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
                 length = reader.len;
                 reader.len = end;
             }
-            message = _target || new $root.raft_serverpb.KeyValue();
+            message = _target || new $root.raft_serverpb.SnapshotFile();
             while (reader.pos < end) {
                 let start = reader.pos;
                 let tag = reader.tag();
@@ -11422,172 +11433,28 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
                 case 1: {
                         if (wireType !== 2)
                             break;
-                        if ((value = reader.bytes()).length)
-                            message.key = value;
+                        if ((value = reader.stringVerify()).length)
+                            message.name = value;
                         else
-                            delete message.key;
+                            delete message.name;
                         continue;
                     }
                 case 2: {
-                        if (wireType !== 2)
+                        if (wireType !== 0)
                             break;
-                        if ((value = reader.bytes()).length)
-                            message.value = value;
+                        if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                            message.size = value;
                         else
-                            delete message.value;
+                            delete message.size;
                         continue;
                     }
-                }
-                reader.skipType(wireType, _depth, tag);
-                if (!reader.discardUnknown) {
-                    $util.makeProp(message, "$unknowns", false);
-                    (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                }
-            }
-            if (length !== $undefined) {
-                if (reader.pos !== end)
-                    throw $RangeError("index out of range");
-                reader.len = length;
-            }
-            if (_end !== $undefined)
-                throw $Error("missing end group");
-            return message;
-        };
-
-        return KeyValue;
-    })();
-
-    raft_serverpb.SnapshotChunk = (function() {
-
-        /**
-         * Properties of a SnapshotChunk.
-         * @typedef {Object} raft_serverpb.SnapshotChunk.$Properties
-         * @property {Array.<raft_serverpb.KeyValue.$Properties>|null} [pairs] SnapshotChunk pairs
-         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-         */
-
-        /**
-         * Properties of a SnapshotChunk.
-         * @memberof raft_serverpb
-         * @interface ISnapshotChunk
-         * @augments raft_serverpb.SnapshotChunk.$Properties
-         * @deprecated Use raft_serverpb.SnapshotChunk.$Properties instead.
-         */
-
-        /**
-         * Shape of a SnapshotChunk.
-         * @typedef {raft_serverpb.SnapshotChunk.$Properties} raft_serverpb.SnapshotChunk.$Shape
-         */
-
-        /**
-         * Constructs a new SnapshotChunk.
-         * @memberof raft_serverpb
-         * @classdesc Represents a SnapshotChunk.
-         * @constructor
-         * @param {raft_serverpb.SnapshotChunk.$Properties=} [properties] Properties to set
-         * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-         */
-        const SnapshotChunk = function (properties) {
-            this.pairs = [];
-            if (properties)
-                for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                    if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                        this[keys[i]] = properties[keys[i]];
-        };
-
-        /**
-         * SnapshotChunk pairs.
-         * @member {Array.<raft_serverpb.KeyValue.$Properties>} pairs
-         * @memberof raft_serverpb.SnapshotChunk
-         * @instance
-         */
-        SnapshotChunk.prototype.pairs = $util.emptyArray;
-
-        /**
-         * Creates a new SnapshotChunk instance using the specified properties.
-         * @function create
-         * @memberof raft_serverpb.SnapshotChunk
-         * @static
-         * @param {raft_serverpb.SnapshotChunk.$Properties=} [properties] Properties to set
-         * @returns {raft_serverpb.SnapshotChunk} SnapshotChunk instance
-         * @type {{
-         *   (properties: raft_serverpb.SnapshotChunk.$Shape): raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape;
-         *   (properties?: raft_serverpb.SnapshotChunk.$Properties): raft_serverpb.SnapshotChunk;
-         * }}
-         */
-        SnapshotChunk.create = function(properties) {
-            return new SnapshotChunk(properties);
-        };
-
-        /**
-         * Encodes the specified SnapshotChunk message. Does not implicitly {@link raft_serverpb.SnapshotChunk.verify|verify} messages.
-         * @function encode
-         * @memberof raft_serverpb.SnapshotChunk
-         * @static
-         * @param {raft_serverpb.SnapshotChunk.$Properties} message SnapshotChunk message or plain object to encode
-         * @param {$protobuf.Writer} [writer] Writer to encode to
-         * @returns {$protobuf.Writer} Writer
-         */
-        SnapshotChunk.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.pairs != null && message.pairs.length)
-                for (let i = 0; i < message.pairs.length; ++i)
-                    $root.raft_serverpb.KeyValue.encode(message.pairs[i], writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
-        /**
-         * Decodes a SnapshotChunk message from the specified reader or buffer.
-         * @function decode
-         * @memberof raft_serverpb.SnapshotChunk
-         * @static
-         * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-         * @param {number} [length] Message length if known beforehand
-         * @returns {raft_serverpb.SnapshotChunk & raft_serverpb.SnapshotChunk.$Shape} SnapshotChunk
-         * @throws {Error} If the payload is not a reader or valid buffer
-         * @throws {$protobuf.util.ProtocolError} If required fields are missing
-         */
-        SnapshotChunk.decode = function (reader, length, _end, _depth, _target) {
-            if (!(reader instanceof $Reader))
-                reader = $Reader.create(reader);
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $Reader.recursionLimit)
-                throw $Error("max depth exceeded");
-            let end, message;
-            if (length === $undefined)
-                end = reader.len;
-            else {
-                end = reader.pos + length;
-                if (end > reader.len)
-                    throw $RangeError("index out of range");
-                length = reader.len;
-                reader.len = end;
-            }
-            message = _target || new $root.raft_serverpb.SnapshotChunk();
-            while (reader.pos < end) {
-                let start = reader.pos;
-                let tag = reader.tag();
-                if (tag === _end) {
-                    _end = $undefined;
-                    break;
-                }
-                let wireType = tag & 7;
-                switch (tag >>>= 3) {
-                case 1: {
-                        if (wireType !== 2)
+                case 3: {
+                        if (wireType !== 0)
                             break;
-                        if (!(message.pairs && message.pairs.length))
-                            message.pairs = [];
-                        message.pairs.push($root.raft_serverpb.KeyValue.decode(reader, reader.size(), $undefined, _depth + 1));
+                        if (value = reader.uint32())
+                            message.crc32 = value;
+                        else
+                            delete message.crc32;
                         continue;
                     }
                 }
@@ -11607,7 +11474,7 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
             return message;
         };
 
-        return SnapshotChunk;
+        return SnapshotFile;
     })();
 
     raft_serverpb.RaftSnapshotData = (function() {
@@ -11618,9 +11485,10 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
          * @property {raft_serverpb.Region.$Properties|null} [region] RaftSnapshotData region
          * @property {number|null} [dataSize] RaftSnapshotData dataSize
          * @property {number|null} [kvCount] RaftSnapshotData kvCount
-         * @property {number|null} [checksum] RaftSnapshotData checksum
          * @property {string|null} [snapshotId] RaftSnapshotData snapshotId
          * @property {number|null} [chunkCount] RaftSnapshotData chunkCount
+         * @property {Array.<raft_serverpb.SnapshotFile.$Properties>|null} [files] RaftSnapshotData files
+         * @property {number|null} [formatVersion] RaftSnapshotData formatVersion
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -11646,6 +11514,7 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
         const RaftSnapshotData = function (properties) {
+            this.files = [];
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -11677,14 +11546,6 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
         RaftSnapshotData.prototype.kvCount = 0;
 
         /**
-         * RaftSnapshotData checksum.
-         * @member {number} checksum
-         * @memberof raft_serverpb.RaftSnapshotData
-         * @instance
-         */
-        RaftSnapshotData.prototype.checksum = 0;
-
-        /**
          * RaftSnapshotData snapshotId.
          * @member {string} snapshotId
          * @memberof raft_serverpb.RaftSnapshotData
@@ -11699,6 +11560,22 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
          * @instance
          */
         RaftSnapshotData.prototype.chunkCount = 0;
+
+        /**
+         * RaftSnapshotData files.
+         * @member {Array.<raft_serverpb.SnapshotFile.$Properties>} files
+         * @memberof raft_serverpb.RaftSnapshotData
+         * @instance
+         */
+        RaftSnapshotData.prototype.files = $util.emptyArray;
+
+        /**
+         * RaftSnapshotData formatVersion.
+         * @member {number} formatVersion
+         * @memberof raft_serverpb.RaftSnapshotData
+         * @instance
+         */
+        RaftSnapshotData.prototype.formatVersion = 0;
 
         /**
          * Creates a new RaftSnapshotData instance using the specified properties.
@@ -11738,12 +11615,15 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
                 writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.dataSize);
             if (message.kvCount != null && $Object.hasOwnProperty.call(message, "kvCount") && (typeof message.kvCount === "object" ? message.kvCount.low || message.kvCount.high : message.kvCount !== 0))
                 writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.kvCount);
-            if (message.checksum != null && $Object.hasOwnProperty.call(message, "checksum") && message.checksum !== 0)
-                writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.checksum);
             if (message.snapshotId != null && $Object.hasOwnProperty.call(message, "snapshotId") && message.snapshotId !== "")
                 writer.uint32(/* id 5, wireType 2 =*/42).string(message.snapshotId);
             if (message.chunkCount != null && $Object.hasOwnProperty.call(message, "chunkCount") && message.chunkCount !== 0)
                 writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.chunkCount);
+            if (message.files != null && message.files.length)
+                for (let i = 0; i < message.files.length; ++i)
+                    $root.raft_serverpb.SnapshotFile.encode(message.files[i], writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+            if (message.formatVersion != null && $Object.hasOwnProperty.call(message, "formatVersion") && message.formatVersion !== 0)
+                writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.formatVersion);
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -11812,15 +11692,6 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
                             delete message.kvCount;
                         continue;
                     }
-                case 4: {
-                        if (wireType !== 0)
-                            break;
-                        if (value = reader.uint32())
-                            message.checksum = value;
-                        else
-                            delete message.checksum;
-                        continue;
-                    }
                 case 5: {
                         if (wireType !== 2)
                             break;
@@ -11837,6 +11708,23 @@ export const raft_serverpb = $root.raft_serverpb = (() => {
                             message.chunkCount = value;
                         else
                             delete message.chunkCount;
+                        continue;
+                    }
+                case 7: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.files && message.files.length))
+                            message.files = [];
+                        message.files.push($root.raft_serverpb.SnapshotFile.decode(reader, reader.size(), $undefined, _depth + 1));
+                        continue;
+                    }
+                case 8: {
+                        if (wireType !== 0)
+                            break;
+                        if (value = reader.uint32())
+                            message.formatVersion = value;
+                        else
+                            delete message.formatVersion;
                         continue;
                     }
                 }

@@ -15,11 +15,11 @@ afterEach(async () => {
 })
 
 describe('RaftKvNode', () => {
-  it('hears the snapshot events PeerStorage.open emits while it finishes an interrupted apply', async () => {
+  it('hears the storage events PeerStorage.open emits, before its services exist', async () => {
     const open = PeerStorage.open.bind(PeerStorage)
-    // A resumed apply announces itself from inside open(), before open resolves.
+    // Events from inside open(), before open resolves (the relay holds them for the service).
     vi.spyOn(PeerStorage, 'open').mockImplementation(async (options) => {
-      options.onEvent?.({ type: 'snapshot-applying', index: 40, term: 4, snapshotId: 'x', dataSize: 10, chunkCount: 1, resumed: true })
+      options.onEvent?.({ type: 'snapshot-applying', index: 40, term: 4, snapshotId: 'x', dataSize: 10, fileCount: 1 })
       options.onEvent?.({ type: 'snapshot-applied', index: 40, term: 4, kvCount: 3, ms: 1 })
       return open(options)
     })

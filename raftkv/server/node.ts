@@ -40,7 +40,7 @@ export class RaftKvNode {
     const c = this.config
     const log = this.log
     const startup = this.hooks.startup === undefined ? undefined : { ...this.hooks.startup, startMs: sinceProcessStart() }
-    // Subscribed before open: open() may finish an interrupted snapshot apply, and say so.
+    // Subscribed before open: open() may recover an interrupted snapshot swap, and say so.
     const storageEvents = new StorageEventRelay(log)
     this.storage = await PeerStorage.open({
       dataDir: c.dataDir, initialPeers: c.peers, onEvent: storageEvents.listener,

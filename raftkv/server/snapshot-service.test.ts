@@ -11,7 +11,10 @@ afterEach(async () => {
   for (const s of services.splice(0)) await s.close()
 })
 
-const descriptor = { region: { id: 1, confVer: 1, version: 1, peers: [] }, dataSize: 123_456, kvCount: 10, chunkCount: 3, checksum: 0, snapshotId: 'snap-1' }
+const descriptor = {
+  region: { id: 1, confVer: 1, version: 1, peers: [] }, dataSize: 123_456, kvCount: 10, chunkCount: 3, snapshotId: 'snap-1',
+  files: [{ name: 'CURRENT', size: 16, crc32: 0 }, { name: '000009.sst', size: 123_440, crc32: 0 }],
+}
 const snapshotMessage = (data: Uint8Array): Message => ({
   msgType: MessageType.MsgSnapshot, from: 1, to: 2, term: 3, snapshot: { data, metadata: { index: 50, term: 3, confState: { nodes: [1, 2] } } },
 })
@@ -45,7 +48,7 @@ describe('SnapshotService', () => {
 
   it('knows the size of a send from the descriptor when it starts, and releases the snapshot when it ends', async () => {
     const reader: SnapshotReader = {
-      index: 50, term: 3, snapshot: {}, descriptor, dir: '/nonexistent',
+      index: 50, term: 3, snapshot: {}, descriptor, dir: '/nonexistent', dbDir: '/nonexistent/db',
       chunks: async function* () { yield Buffer.alloc(1) },
       readChunk: async () => Buffer.alloc(1), release: async () => {},
     }
@@ -64,7 +67,7 @@ describe('SnapshotService', () => {
     const { service } = setup(undefined)
     service.onStorageEvent({ type: 'snapshot-generating', index: 7, term: 2 })
     expect(service.stats().transfers![0]).toMatchObject({ state: 'generating', index: 7 })
-    service.onStorageEvent({ type: 'snapshot-generated', index: 7, term: 2, snapshotId: 'g', dataSize: 900, kvCount: 9, chunkCount: 2, ms: 5 })
+    service.onStorageEvent({ type: 'snapshot-generated', index: 7, term: 2, snapshotId: 'g', dataSize: 900, kvCount: 9, chunkCount: 2, fileCount: 2, pauseMs: 2, ms: 5 })
     expect(service.stats().transfers![0]).toMatchObject({ state: 'done', bytesTotal: 900, chunksTotal: 2 })
     service.onStorageEvent({ type: 'snapshot-applied', index: 9, term: 2, kvCount: 1, ms: 1 })
     expect(service.stats().applied).toBe(1)

@@ -173,14 +173,20 @@ export class SnapshotService {
         return
       case 'snapshot-generated':
         this.upsert({ key: `gen-${e.index}-${e.term}`, state: 'done', bytesDone: e.dataSize, bytesTotal: e.dataSize, chunksDone: e.chunkCount, chunksTotal: e.chunkCount, endedAt: Date.now() })
-        this.log.info({ event: 'snapshot-generated', index: e.index, term: e.term, dataSize: e.dataSize, kvCount: e.kvCount, chunks: e.chunkCount, ms: e.ms }, 'snapshot generated')
+        this.log.info({ event: 'snapshot-generated', index: e.index, term: e.term, dataSize: e.dataSize, kvCount: e.kvCount, chunks: e.chunkCount, files: e.fileCount, pauseMs: e.pauseMs, ms: e.ms }, 'snapshot generated')
         return
       case 'snapshot-generate-failed':
         this.upsert({ key: `gen-${e.index}-${e.term}`, state: 'failed', reason: e.error.message, endedAt: Date.now() })
         this.log.warn({ event: 'snapshot-generate-failed', index: e.index, term: e.term, err: e.error }, 'snapshot generation failed')
         return
-      case 'snapshot-apply-progress':
-        if (this.applyingKey) this.upsert({ key: this.applyingKey, state: 'applying', chunksDone: e.chunks, bytesDone: e.bytes })
+      case 'snapshot-apply-step':
+        if (this.applyingKey) this.upsert({ key: this.applyingKey, state: 'applying' })
+        this.log.debug({ event: 'snapshot-apply-step', index: e.index, term: e.term, step: e.step }, 'snapshot apply step')
+        return
+      case 'snapshot-swap-recovered':
+        this.log.warn({ event: 'snapshot-swap-recovered', outcome: e.outcome }, e.outcome === 'undone'
+          ? 'a snapshot apply was interrupted before its database was in place: the previous database was put back'
+          : 'a snapshot apply was interrupted after its database was in place: the previous one was removed')
         return
       case 'snapshot-applied':
         this.counters.applied++

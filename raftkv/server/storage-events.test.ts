@@ -5,12 +5,11 @@ import { StorageEventRelay } from './storage-events.js'
 import { silentLog } from './testing/fakes.js'
 
 describe('StorageEventRelay', () => {
-  it('keeps the events of a resumed snapshot apply that open() emits, and hands them over in order on attach', () => {
+  it('keeps the events that open() emits (an interrupted snapshot swap it recovered), and hands them over in order on attach', () => {
     const relay = new StorageEventRelay(silentLog())
     const during: StorageEvent[] = [
-      { type: 'snapshot-applying', index: 20, term: 3, snapshotId: 's', dataSize: 100, chunkCount: 1, resumed: true },
-      { type: 'snapshot-apply-progress', index: 20, term: 3, chunks: 1, bytes: 100 },
-      { type: 'snapshot-applied', index: 20, term: 3, kvCount: 5, ms: 3 },
+      { type: 'snapshot-swap-recovered', outcome: 'undone' },
+      { type: 'log-gc', deletedBelow: 4 },
     ]
     for (const e of during) relay.listener(e)
     const seen: StorageEvent[] = []

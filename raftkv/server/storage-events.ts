@@ -1,6 +1,6 @@
 // The node's sink for storage events. It is subscribed before PeerStorage.open runs, because
-// open() itself emits events (it finishes a snapshot apply that a crash interrupted:
-// snapshot-applying, -apply-progress, -applied). The services that consume them exist only
+// open() itself emits events (snapshot-swap-recovered, when it finds a snapshot's database
+// swap that a crash interrupted). The services that consume them exist only
 // once storage is open: events that come earlier wait here and are handed over, in order,
 // when the consumer attaches.
 import type { Logger } from 'pino'

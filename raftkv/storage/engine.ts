@@ -95,10 +95,12 @@ export class EngineIterator {
 }
 
 export class Engine {
-  private constructor(private readonly db: RocksLevel, readonly path: string) {}
+  /** The last memory figures read while open (what memory() answers while closed). */
+  private lastMemory: EngineMemory = { memtablesBytes: 0, blockCacheBytes: 0, tableReadersBytes: 0 }
 
-  static async open(path: string, options: EngineOptions = {}): Promise<Engine> {
-    const o = { ...ENGINE_DEFAULTS, ...options }
+  private constructor(private db: RocksLevel, readonly path: string, private readonly options: Required<EngineOptions>) {}
+
+  private static async openDb(path: string, o: Required<EngineOptions>): Promise<RocksLevel> {
     const db = new RocksLevel(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' })
     await db.open({
       createIfMissing: true,
@@ -108,21 +110,43 @@ export class Engine {
       cacheSize: o.blockCacheBytes,
       cacheIndexAndFilterBlocks: true,
     })
-    return new Engine(db, path)
+    return db
+  }
+
+  static async open(path: string, options: EngineOptions = {}): Promise<Engine> {
+    const o = { ...ENGINE_DEFAULTS, ...options }
+    return new Engine(await Engine.openDb(path, o), path, o)
+  }
+
+  /**
+   * Opens the database at `path` again after close(), with the same options (the same
+   * Engine object, so its holders keep it). The directory may have been replaced in between.
+   */
+  async reopen(): Promise<void> {
+    if (this.db.status !== 'closed') throw new StorageError('StorageBadArgument', `engine at ${this.path} is ${this.db.status}, not closed`)
+    this.db = await Engine.openDb(this.path, this.options)
   }
 
   /** RocksDB's own memory figures (memtables, block cache, table readers outside the cache). */
   memory(): EngineMemory {
-    this.checkOpen()
+    if (!this.isOpen) return this.lastMemory
     const prop = (name: string): number => {
       const n = Number(this.db.getProperty(name))
       return Number.isFinite(n) ? n : 0
     }
-    return {
+    this.lastMemory = {
       memtablesBytes: prop('rocksdb.cur-size-all-mem-tables'),
       blockCacheBytes: prop('rocksdb.block-cache-usage'),
       tableReadersBytes: prop('rocksdb.estimate-table-readers-mem'),
     }
+    return this.lastMemory
+  }
+
+  /** RocksDB's estimate of the number of keys. */
+  estimateKeys(): number {
+    this.checkOpen()
+    const n = Number(this.db.getProperty('rocksdb.estimate-num-keys'))
+    return Number.isFinite(n) ? n : 0
   }
 
   get isOpen(): boolean {
@@ -189,7 +213,8 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    if (this.db.status === 'closed' || this.db.status === 'closing') return
+    if (this.db.status === 'closed') return
+    // A second close while the first runs waits for it, so that "closed" holds after it.
     await this.db.close()
   }
 }

@@ -13,5 +13,5 @@ export { PeerState, type PeerInfo, type RegionInfo, type RaftApplyState, type Re
 export type { ApplyBatch } from './apply-batch.js'
 export type { SnapshotWriter } from './snapshot-writer.js'
 export type { SnapshotFiles, SnapshotReader } from './snapshot-store.js'
-// The descriptor raft's MsgSnapshot carries, and (for tests that forge a snapshot) a chunk.
-export { decodeSnapshotData, encodeSnapshotData, encodeChunk, type KvPair, type SnapshotDescriptor } from './snapshot-chunk.js'
+// The descriptor raft's MsgSnapshot carries (tests forge one with encodeSnapshotData).
+export { decodeSnapshotData, encodeSnapshotData, SNAPSHOT_FORMAT_VERSION, type SnapshotDescriptor, type SnapshotFileEntry } from './snapshot-descriptor.js'

@@ -25,11 +25,12 @@ import {
   type PeerInfo, type RaftApplyState, type RaftLocalState, type RegionInfo, type RegionLocalState,
 } from './local-state.js'
 import { LogGc } from './log-gc.js'
-import { replaceDataWithSnapshot } from './snapshot-apply.js'
-import { decodeSnapshotData, SNAPSHOT_CHUNK_BYTES } from './snapshot-chunk.js'
-import { generateSnapshot, openSnapshotSource } from './snapshot-generator.js'
+import { DB_NAME, OLD_DB_NAME, prepareReceivedDb, recoverDbSwap, swapInDb, verifyReceivedDb, type SwapStep } from './snapshot-apply.js'
+import { decodeSnapshotData, SNAPSHOT_CHUNK_BYTES } from './snapshot-descriptor.js'
+import { removeDir } from './snapshot-files.js'
+import { copyWhileClosed, finishGenerated, type SnapshotPoint } from './snapshot-generator.js'
 import type { SnapshotWriter } from './snapshot-writer.js'
-import { SnapshotStore, type GeneratedSnapshot, type SnapshotFiles, type SnapshotReader } from './snapshot-store.js'
+import { SnapshotStore, type GeneratedSnapshot, type SnapshotReader } from './snapshot-store.js'
 
 export interface PeerStorageOptions {
   /** The node's data directory: RocksDB in `db/`, snapshot files in `snap/`. */
@@ -71,8 +72,13 @@ export class PeerStorage implements Storage {
   private readonly cache: EntryCache
   private readonly gc: LogGc
   private closed = false
-  /** Set while a received snapshot replaces the user data. */
+  /** Set while a received snapshot replaces the database. */
   private applying: Promise<void> | undefined
+  /** raft asked for a snapshot: the next generatePendingSnapshot() makes one. */
+  private generationWanted = false
+  /** Set while the engine is closed to copy it. */
+  private pausing: Promise<void> | undefined
+  /** Set from the pause until the copy is a registered snapshot. */
   private generating: Promise<void> | undefined
   private latest: GeneratedSnapshot | undefined
   private readonly abort = new AbortController()
@@ -84,6 +90,8 @@ export class PeerStorage implements Storage {
     states: { raft: RaftLocalState; apply: RaftApplyState; region: RegionLocalState },
     cache: EntryCache,
     private readonly chunkBytes: number,
+    private readonly dataDir: string,
+    private readonly engineOptions: EngineOptions,
     private readonly emit: (e: StorageEvent) => void,
   ) {
     this.raft = states.raft
@@ -96,32 +104,28 @@ export class PeerStorage implements Storage {
   }
 
   /**
-   * Opens the node's storage: bootstraps a fresh directory, loads the raft states and
-   * the log, and finishes a snapshot apply that a crash interrupted.
+   * Opens the node's storage: finishes or undoes a snapshot's directory swap that a crash
+   * interrupted, bootstraps a fresh directory, loads the raft states and the log.
    */
   static async open(options: PeerStorageOptions): Promise<PeerStorage> {
     const regionId = options.regionId ?? REGION_ID
     const emit = options.onEvent ?? (() => {})
-    const engine = await Engine.open(join(options.dataDir, 'db'), options.engine ?? {})
+    const engineOptions = options.engine ?? {}
+    const swap = await recoverDbSwap(options.dataDir)
+    if (swap !== 'none') emit({ type: 'snapshot-swap-recovered', outcome: swap })
+    const engine = await Engine.open(join(options.dataDir, DB_NAME), engineOptions)
     try {
       if (engine.get(regionStateKey(regionId)) === undefined) bootstrap(engine, regionId, options.initialPeers ?? [])
       const states = loadStates(engine, regionId)
-      const interrupted = states.region.state === PeerState.Applying
-      if (interrupted && states.raft.lastIndex !== states.apply.truncatedIndex) {
-        throw new StorageError('StorageCorrupted', `snapshot apply at ${states.apply.truncatedIndex} interrupted, yet the log reaches ${states.raft.lastIndex}`)
+      if (states.region.state === PeerState.Applying) {
+        throw new StorageError('StorageCorrupted', `region ${regionId} is marked Applying: a snapshot apply of an older build was interrupted; this build cannot finish it (remove the data dir to rejoin)`)
       }
-      const snapshots = await SnapshotStore.open(join(options.dataDir, 'snap'),
-        interrupted ? { index: states.apply.truncatedIndex, term: states.apply.truncatedTerm } : undefined)
+      const snapshots = await SnapshotStore.open(join(options.dataDir, 'snap'))
       const cacheBytes = options.entryCacheBytes ?? ENTRY_CACHE_BYTES
-      const loader = logLoader(engine, regionId)
-      const cache = interrupted
-        ? new EntryCache(states.apply.truncatedIndex + 1, cacheBytes, loader)
-        : await loadLog(engine, regionId, states.raft, states.apply, new EntryCache(states.apply.truncatedIndex + 1, cacheBytes, loader))
-      const ps = new PeerStorage(engine, snapshots, regionId, states, cache, options.snapshotChunkBytes ?? SNAPSHOT_CHUNK_BYTES, emit)
-      if (interrupted) {
-        const files = await snapshots.openReceived(states.apply.truncatedIndex, states.apply.truncatedTerm)
-        await ps.runSnapshotApply(files, true)
-      }
+      const cache = await loadLog(engine, regionId, states.raft, states.apply,
+        new EntryCache(states.apply.truncatedIndex + 1, cacheBytes, logLoader(engine, regionId)))
+      const ps = new PeerStorage(engine, snapshots, regionId, states, cache, options.snapshotChunkBytes ?? SNAPSHOT_CHUNK_BYTES,
+        options.dataDir, engineOptions, emit)
       ps.gc.schedule(ps.apply.truncatedIndex)
       return ps
     } catch (e) {
@@ -212,7 +216,7 @@ export class PeerStorage implements Storage {
   }
 
   get isGeneratingSnapshot(): boolean {
-    return this.generating !== undefined
+    return this.generationWanted || this.generating !== undefined
   }
 
   // ---- write path ----
@@ -363,43 +367,77 @@ export class PeerStorage implements Storage {
 
   /** Starts receiving a snapshot of this region (metadata + RaftSnapshotData as raft's MsgSnapshot carries it). */
   beginReceiveSnapshot(snapshot: Snapshot): SnapshotWriter {
-    return this.snapshots.beginReceive(snapshot, this.regionId)
+    const index = snapshot.metadata?.index ?? 0
+    return this.snapshots.beginReceive(snapshot, this.regionId, (dbDir) => verifyReceivedDb(dbDir, this.regionId, index, this.engineOptions))
   }
 
   private startGeneration(): void {
     if (this.generating || this.closed || this.applying) return
+    this.generationWanted = true
+  }
+
+  /**
+   * Makes the snapshot raft asked for, if it did: closes the engine, copies its directory
+   * (the applied state: tables hard-linked, the rest copied), reopens it, and lets the
+   * copy become a snapshot in the background. Call it where nothing else uses the engine
+   * (the driver, between two Readys); it resolves once the engine is open again. It
+   * rejects only when the engine cannot be reopened (storage is then unusable); a failed
+   * copy is a snapshot-generate-failed event, and raft asks again.
+   */
+  async generatePendingSnapshot(): Promise<void> {
+    if (!this.generationWanted || this.generating || this.closed || this.applying) return
+    this.generationWanted = false
     const index = this.apply.appliedIndex
-    const point = { index, term: this.term(index), region: this.region.region }
-    // Same synchronous step as reading the applied index: the view matches it.
-    const source = openSnapshotSource(this.engine, this.chunkBytes)
-    const started = Date.now()
+    const point: SnapshotPoint = { index, term: this.term(index), region: this.region.region }
+    const tmp = this.snapshots.tempDir()
+    const started = performance.now()
     this.emit({ type: 'snapshot-generating', index: point.index, term: point.term })
-    this.generating = generateSnapshot(this.snapshots, source, point, this.abort.signal).then(
+    let done!: () => void
+    this.pausing = new Promise<void>((resolve) => { done = resolve })
+    let pause
+    try {
+      // Background log deletes use the engine: let them finish first.
+      await this.gc.flush()
+      pause = await copyWhileClosed(this.engine, tmp, (step) => this.emit({ type: 'snapshot-generate-step', index: point.index, term: point.term, step }))
+    } finally {
+      this.pausing = undefined
+      done()
+    }
+    const pauseMs = performance.now() - started
+    const failed = (error: Error): void => this.emit({ type: 'snapshot-generate-failed', index: point.index, term: point.term, error })
+    if (pause.copyError) {
+      await removeDir(tmp)
+      return failed(pause.copyError)
+    }
+    this.generating = finishGenerated(this.snapshots, tmp, point, this.regionId,
+      { chunkBytes: this.chunkBytes, engine: this.engineOptions, signal: this.abort.signal }).then(
       async (g) => {
         const previous = this.latest
         this.latest = g
         if (previous) await this.snapshots.retireGenerated(previous.id)
         const d = g.files.descriptor
         this.emit({ type: 'snapshot-generated', index: point.index, term: point.term, snapshotId: d.snapshotId,
-          dataSize: d.dataSize, kvCount: d.kvCount, chunkCount: d.chunkCount, ms: Date.now() - started })
+          dataSize: d.dataSize, kvCount: d.kvCount, chunkCount: d.chunkCount, fileCount: d.files.length,
+          pauseMs: Math.round(pauseMs), ms: Math.round(performance.now() - started) })
       },
-      (error: Error) => this.emit({ type: 'snapshot-generate-failed', index: point.index, term: point.term, error }),
+      failed,
     ).finally(() => {
       this.generating = undefined
     })
   }
 
-  /** Resolves when a snapshot generation in progress (if any) has finished. */
+  /** Makes a wanted snapshot (see generatePendingSnapshot), then waits for a generation in progress (if any). */
   async waitSnapshotGeneration(): Promise<void> {
+    await this.generatePendingSnapshot()
     while (this.generating) await this.generating
   }
 
   /**
-   * Applies a received snapshot (raft's Ready.snapshot). First, in one synced batch,
-   * the new raft state (last index = snapshot index), apply state (applied = truncated
-   * = snapshot index) and RegionLocalState marked Applying; then the log and the user
-   * data are replaced; then the region is marked Normal. A crash in between restarts
-   * into the Applying state and open() redoes the replacement.
+   * Applies a received snapshot (raft's Ready.snapshot): the received database copy is
+   * made this node's (its own raft state, the log dropped, applied = truncated = the
+   * snapshot's index) and swapped in for the current database (snapshot-apply.ts). Reads
+   * and writes are refused while it runs; a crash at any point leaves either the old
+   * state or the new one.
    */
   private async applySnapshot(snapshot: Snapshot, hsIn: HardState | null | undefined): Promise<void> {
     const index = snapshot.metadata?.index ?? 0
@@ -417,42 +455,40 @@ export class PeerStorage implements Storage {
       lastIndex: index,
       lastTerm: term,
     }
-    const apply: RaftApplyState = { appliedIndex: index, truncatedIndex: index, truncatedTerm: term }
-    const region: RegionLocalState = { state: PeerState.Applying, region: descriptor.region }
-    const batch = new WriteBatch()
-      .put(raftStateKey(this.regionId), encodeRaftLocalState(raft))
-      .put(applyStateKey(this.regionId), encodeRaftApplyState(apply))
-      .put(regionStateKey(this.regionId), encodeRegionLocalState(region))
-    this.engine.write(batch, { sync: true })
-    this.raft = raft
-    this.apply = apply
-    this.region = region
-    this.cache.reset(index + 1)
-    await this.runSnapshotApply(files, false)
-  }
-
-  /** Replaces log and data with the snapshot's, then marks the region Normal. */
-  private async runSnapshotApply(files: SnapshotFiles, resumed: boolean): Promise<void> {
-    const { index, term, descriptor } = files
-    const started = Date.now()
+    const region: RegionLocalState = { state: PeerState.Normal, region: descriptor.region }
+    const started = performance.now()
     this.snapshots.setApplying(index, term, true)
-    this.emit({ type: 'snapshot-applying', index, term, snapshotId: descriptor.snapshotId,
-      dataSize: descriptor.dataSize, chunkCount: descriptor.chunkCount, resumed })
-    const run = async (): Promise<void> => {
-      const p = await replaceDataWithSnapshot(this.engine, this.regionId, files, () => this.closed,
-        (p) => this.emit({ type: 'snapshot-apply-progress', index, term, chunks: p.chunks, bytes: p.bytes }))
-      const region: RegionLocalState = { state: PeerState.Normal, region: this.region.region }
-      this.engine.write(new WriteBatch().put(regionStateKey(this.regionId), encodeRegionLocalState(region)), { sync: true })
-      this.region = region
-      this.emit({ type: 'snapshot-applied', index, term, kvCount: p.pairs, ms: Date.now() - started })
+    this.emit({ type: 'snapshot-applying', index, term, snapshotId: descriptor.snapshotId, dataSize: descriptor.dataSize, fileCount: descriptor.files.length })
+    const step = (s: SwapStep): void => this.emit({ type: 'snapshot-apply-step', index, term, step: s })
+    const run = async (): Promise<number> => {
+      const kvCount = await prepareReceivedDb(files.dbDir, this.regionId, raft, descriptor.region, this.engineOptions)
+      step('prepared')
+      await this.gc.flush()
+      await this.engine.close()
+      try {
+        await swapInDb(this.dataDir, files.dbDir, step)
+      } finally {
+        // The new database, or the old one put back by a failed swap.
+        await this.engine.reopen()
+      }
+      step('reopened')
+      await removeDir(join(this.dataDir, OLD_DB_NAME))
+      return kvCount
     }
-    this.applying = run()
+    const running = run()
+    this.applying = running.then(() => undefined, () => undefined)
+    let kvCount
     try {
-      await this.applying
+      kvCount = await running
     } finally {
       this.applying = undefined
       this.snapshots.setApplying(index, term, false)
     }
+    this.raft = raft
+    this.apply = { appliedIndex: index, truncatedIndex: index, truncatedTerm: term }
+    this.region = region
+    this.cache.reset(index + 1)
+    this.emit({ type: 'snapshot-applied', index, term, kvCount, ms: Math.round(performance.now() - started) })
     await this.snapshots.removeReceived(index, term)
   }
 
@@ -465,9 +501,7 @@ export class PeerStorage implements Storage {
 
   private checkReadable(): void {
     if (this.closed) throw new StorageError('StorageClosed', 'peer storage is closed')
-    if (this.applying || this.region.state === PeerState.Applying) {
-      throw new StorageError('SnapshotApplying', 'user data is being replaced by a snapshot')
-    }
+    if (this.applying) throw new StorageError('SnapshotApplying', 'user data is being replaced by a snapshot')
   }
 
   /** Waits for background log deletion (tests and shutdown). */
@@ -476,15 +510,16 @@ export class PeerStorage implements Storage {
   }
 
   /**
-   * Stops background work (a snapshot apply in progress stops at its next chunk and
-   * resumes at the next open) and closes the engine.
+   * Stops background work (waiting for a snapshot apply or a generation's pause in
+   * progress; a generation after its pause is cancelled) and closes the engine.
    */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     this.abort.abort()
-    await this.applying?.catch(() => {})
-    await this.waitSnapshotGeneration()
+    await this.applying
+    await this.pausing
+    while (this.generating) await this.generating
     await this.gc.stop()
     await this.snapshots.close()
     await this.engine.close()

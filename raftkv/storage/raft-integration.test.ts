@@ -1,10 +1,10 @@
 // Three RawNodes over real PeerStorages with an instant in-process network: replication,
-// log GC, a lagging follower caught up through a snapshot (generated, transferred in
-// chunks, applied), and a full restart from disk.
+// log GC, a lagging follower caught up through a snapshot (a copy of the leader's database,
+// transferred in chunks, swapped in), and a full restart from disk.
 import { afterEach, describe, expect, it } from 'vitest'
 import { EntryType, MessageType, RawNode, StateType, type Message } from '../raft/index.js'
 import { PeerStorage } from './peer-storage.js'
-import { decodeSnapshotData } from './snapshot-chunk.js'
+import { decodeSnapshotData } from './snapshot-descriptor.js'
 import { TempDirs } from './testing/temp-dirs.js'
 
 const dirs = new TempDirs()
@@ -48,6 +48,8 @@ class Cluster {
     for (let moved = true; moved;) {
       moved = false
       for (const n of this.nodes.values()) {
+        // As the driver does between Readys: a snapshot raft asked for is made now.
+        await n.storage.generatePendingSnapshot()
         if (n.raw.hasReady()) {
           moved = true
           await this.handleReady(n)

@@ -1,49 +1,121 @@
-// The data half of applying a received snapshot: drop the region's raft log and all
-// user data (two DeleteRanges), then write the snapshot's pairs chunk by chunk,
-// yielding to the event loop between chunks. Crash safety comes from the caller:
-// PeerStorage writes RegionLocalState=Applying (with the new raft and apply states)
-// before this runs and Normal after, and reruns this at open while it reads Applying.
-import { crc32 } from 'node:zlib'
-import { WriteBatch, type Engine } from './engine.js'
+// Applying a received snapshot: the received directory is a whole database holding the
+// *sender's* raft log and raft state. prepareReceivedDb() makes it this node's: in the
+// copy, the log is dropped and, in one synced batch, this node's own RaftLocalState
+// (term and vote from the Ready; taking the sender's could undo a vote given in this
+// term), the apply state (applied = truncated = snapshot index) and the region are
+// written. Then the directories are swapped:
+//
+//   db -> db.old, recv/db -> db, fsync the data dir, (reopen), remove db.old
+//
+// recoverDbSwap() runs before the engine opens: with db.old and no db, the swap stopped
+// between the renames and db.old goes back (the state before the snapshot, whose Ready
+// was never acknowledged: the leader sends it again); with both, the swap was done and
+// db.old goes.
+import { access, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Engine, WriteBatch, type EngineOptions } from './engine.js'
 import { StorageError } from './errors.js'
-import { allRaftLogRange, DATA_RANGE, dataKey } from './keys.js'
-import { decodeChunk } from './snapshot-chunk.js'
-import type { SnapshotFiles } from './snapshot-store.js'
+import { allRaftLogRange, applyStateKey, raftStateKey, regionStateKey } from './keys.js'
+import {
+  decodeRaftApplyState, decodeRegionLocalState, encodeRaftApplyState, encodeRaftLocalState, encodeRegionLocalState, PeerState,
+  type RaftLocalState, type RegionInfo,
+} from './local-state.js'
+import { fsyncDir, removeDir } from './snapshot-files.js'
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+export const DB_NAME = 'db'
+export const OLD_DB_NAME = 'db.old'
 
-export interface ReplaceProgress {
-  chunks: number
-  bytes: number
-  pairs: number
+/** The steps of a swap, as events name them (a crash test stops at each). */
+export type SwapStep = 'prepared' | 'old-moved' | 'new-moved' | 'reopened'
+
+const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false)
+
+/** Checks that an open copy holds region `regionId` at applied index `index`, in the Normal state. */
+function checkCopy(copy: Engine, dbDir: string, regionId: number, index: number): void {
+  const applyBytes = copy.get(applyStateKey(regionId))
+  const regionBytes = copy.get(regionStateKey(regionId))
+  if (!applyBytes || !regionBytes) throw new StorageError('SnapshotCorrupted', `the snapshot in ${dbDir} holds no state of region ${regionId}`)
+  const applied = decodeRaftApplyState(applyBytes).appliedIndex
+  if (applied !== index) throw new StorageError('SnapshotCorrupted', `the snapshot in ${dbDir} is at applied index ${applied}, not ${index}`)
+  if (decodeRegionLocalState(regionBytes).state !== PeerState.Normal) throw new StorageError('SnapshotCorrupted', `the snapshot in ${dbDir} is not of a normal region`)
 }
 
-export async function replaceDataWithSnapshot(
-  engine: Engine, regionId: number, files: SnapshotFiles,
-  shouldStop: () => boolean, onChunk: (p: ReplaceProgress) => void = () => {},
-): Promise<ReplaceProgress> {
-  const log = allRaftLogRange(regionId)
-  await engine.deleteRange(log.start, log.end)
-  await engine.deleteRange(DATA_RANGE.start, DATA_RANGE.end)
-  const p: ReplaceProgress = { chunks: 0, bytes: 0, pairs: 0 }
-  let checksum = 0
-  // files.chunks() reads the next chunk file (on the thread pool) while this one is written.
-  for await (const chunk of files.chunks()) {
-    if (shouldStop()) throw new StorageError('StorageClosed', 'snapshot apply interrupted by close')
-    checksum = crc32(chunk, checksum)
-    const batch = new WriteBatch()
-    const pairs = decodeChunk(chunk)
-    for (const kv of pairs) batch.put(dataKey(kv.key), kv.value)
-    engine.write(batch, { sync: false })
-    p.chunks++
-    p.bytes += chunk.byteLength
-    p.pairs += pairs.length
-    onChunk(p)
-    await yieldToEventLoop()
+async function openCopy(dbDir: string, engine: EngineOptions): Promise<Engine> {
+  try {
+    return await Engine.open(dbDir, engine)
+  } catch (e) {
+    throw new StorageError('SnapshotCorrupted', `the snapshot in ${dbDir} does not open as a database: ${(e as Error).message}`, { cause: e })
   }
-  const d = files.descriptor
-  if (p.chunks !== d.chunkCount || p.bytes !== d.dataSize || p.pairs !== d.kvCount || checksum !== d.checksum) {
-    throw new StorageError('SnapshotCorrupted', `snapshot files in ${files.dir} do not match their descriptor`)
+}
+
+/**
+ * Run on a received copy before raft hears of it (so that a copy that would fail its
+ * apply is refused like a bad chunk): it must open, and hold the region at the index.
+ */
+export async function verifyReceivedDb(dbDir: string, regionId: number, index: number, engine: EngineOptions): Promise<void> {
+  const copy = await openCopy(dbDir, engine)
+  try {
+    checkCopy(copy, dbDir, regionId, index)
+  } finally {
+    await copy.close()
   }
-  return p
+}
+
+/** Makes the received copy this node's state at the snapshot; returns RocksDB's estimate of its keys. */
+export async function prepareReceivedDb(
+  dbDir: string, regionId: number, raft: RaftLocalState, region: RegionInfo, engine: EngineOptions,
+): Promise<number> {
+  const index = raft.lastIndex
+  const copy = await openCopy(dbDir, engine)
+  try {
+    checkCopy(copy, dbDir, regionId, index)
+    const log = allRaftLogRange(regionId)
+    await copy.deleteRange(log.start, log.end)
+    // Synced after the range delete, so the WAL holds both.
+    copy.write(new WriteBatch()
+      .put(raftStateKey(regionId), encodeRaftLocalState(raft))
+      .put(applyStateKey(regionId), encodeRaftApplyState({ appliedIndex: index, truncatedIndex: index, truncatedTerm: raft.lastTerm }))
+      .put(regionStateKey(regionId), encodeRegionLocalState({ state: PeerState.Normal, region })), { sync: true })
+    return copy.estimateKeys()
+  } finally {
+    await copy.close()
+  }
+}
+
+/**
+ * Swaps the prepared copy in for the (closed) database of `dataDir`; `onStep` hears each
+ * step as it is done. On a failure before the new database is in place, the old one is put back before the error is thrown.
+ */
+export async function swapInDb(dataDir: string, preparedDir: string, onStep: (s: SwapStep) => void = () => {}): Promise<void> {
+  const db = join(dataDir, DB_NAME)
+  const old = join(dataDir, OLD_DB_NAME)
+  let swapped = false
+  try {
+    await removeDir(old)
+    await rename(db, old)
+    onStep('old-moved')
+    await rename(preparedDir, db)
+    swapped = true
+    await fsyncDir(dataDir)
+    onStep('new-moved')
+  } catch (e) {
+    // Before the second rename, the old database goes back; after it, the new one stays
+    // (recoverDbSwap finishes that at the next open).
+    if (!swapped) await recoverDbSwap(dataDir)
+    throw new StorageError('StorageCorrupted', `cannot swap the snapshot's database in: ${(e as Error).message}`, { cause: e })
+  }
+}
+
+/** Finishes or undoes a swap that a crash (or failure) interrupted; see the top of this file. */
+export async function recoverDbSwap(dataDir: string): Promise<'none' | 'undone' | 'finished'> {
+  const db = join(dataDir, DB_NAME)
+  const old = join(dataDir, OLD_DB_NAME)
+  if (!(await exists(old))) return 'none'
+  if (await exists(db)) {
+    await removeDir(old)
+    return 'finished'
+  }
+  await rename(old, db)
+  await fsyncDir(dataDir)
+  return 'undone'
 }

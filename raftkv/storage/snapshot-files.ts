@@ -1,26 +1,32 @@
 // On-disk layout of snapshots under a node's snapshot directory:
 //
 //   gen-<id>/               a snapshot this node generated (to send); dropped at restart
-//   recv-<index>-<term>/    a snapshot received and verified, waiting to be (or being) applied
+//   recv-<index>-<term>/    a snapshot received and verified, waiting to be applied
 //   tmp-<uuid>/             one being generated or received; dropped at restart
 //
-// Each snapshot directory holds chunk-000000.bin, chunk-000001.bin, ... (encoded
-// raft_serverpb.SnapshotChunk, in order) and snapshot.meta (an encoded eraftpb.Snapshot:
-// raft metadata plus RaftSnapshotData). A received directory only gets its final name
-// once every file in it is fsynced, so a recv-* directory is always complete.
+// Each snapshot directory holds db/ (a RocksDB directory: the database as it was at the
+// snapshot's index) and snapshot.meta (an encoded eraftpb.Snapshot: raft metadata plus
+// RaftSnapshotData). A received directory only gets its final name once every file in it
+// is fsynced, so a recv-* directory is always complete.
 import { randomUUID } from 'node:crypto'
-import { open, readFile, rm } from 'node:fs/promises'
+import { copyFile, link, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import { eraftpb } from '../../proto/generated/protos.js'
 import type { Snapshot } from '../raft/index.js'
 import { StorageError } from './errors.js'
+import type { SnapshotFileEntry } from './snapshot-descriptor.js'
 
 export const META_FILE = 'snapshot.meta'
+/** The database copy inside a snapshot directory. */
+export const DB_DIR = 'db'
 
-export const chunkFileName = (seq: number): string => `chunk-${String(seq).padStart(6, '0')}.bin`
 export const receivedDirName = (index: number, term: number): string => `recv-${index}-${term}`
 export const generatedDirName = (snapshotId: string): string => `gen-${snapshotId}`
 export const tempDirName = (): string => `tmp-${randomUUID()}`
+
+/** Files of a RocksDB directory that a copy leaves out: the lock and the info logs. */
+export const isCopiedFile = (name: string): boolean => name !== 'LOCK' && !name.startsWith('LOG')
 
 /** Writes a new file and fsyncs it before returning. */
 export async function writeFileDurable(path: string, data: Uint8Array, durable = true): Promise<void> {
@@ -28,16 +34,6 @@ export async function writeFileDurable(path: string, data: Uint8Array, durable =
   try {
     await fh.writeFile(data)
     if (durable) await fh.datasync()
-  } finally {
-    await fh.close()
-  }
-}
-
-/** fsyncs a file written earlier. */
-export async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r+')
-  try {
-    await fh.datasync()
   } finally {
     await fh.close()
   }
@@ -73,21 +69,97 @@ export async function readSnapshotMeta(dir: string): Promise<Snapshot> {
   }
 }
 
-export async function readChunkFile(dir: string, seq: number): Promise<Buffer> {
-  try {
-    return await readFile(join(dir, chunkFileName(seq)))
-  } catch (e) {
-    throw new StorageError('SnapshotMissing', `snapshot chunk ${seq} missing in ${dir}`, { cause: e })
+/**
+ * Copies a *closed* RocksDB directory: table files (*.sst, never written again once
+ * made) are hard-linked, the rest (MANIFEST, CURRENT, OPTIONS, WAL: small) copied.
+ * Not fsynced: a generated copy does not outlive the process.
+ */
+export async function copyClosedDb(src: string, dst: string): Promise<void> {
+  await mkdir(dst, { recursive: true })
+  for (const name of await readdir(src)) {
+    if (!isCopiedFile(name)) continue
+    if (name.endsWith('.sst')) await link(join(src, name), join(dst, name))
+    else await copyFile(join(src, name), join(dst, name))
   }
 }
 
-/** The chunks of a snapshot directory, in order, the next one read while this one is used. */
-export async function* readChunkFiles(dir: string, count: number): AsyncGenerator<Buffer> {
-  let ahead = count > 0 ? readChunkFile(dir, 0) : undefined
+const READ_BYTES = 4 << 20
+
+/** CRC-32 of a file, read in 4 MiB pieces. */
+export async function fileCrc32(path: string): Promise<number> {
+  const fh = await open(path, 'r')
+  try {
+    const buf = Buffer.allocUnsafe(READ_BYTES)
+    let crc = 0
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, READ_BYTES, null)
+      if (bytesRead === 0) return crc >>> 0
+      crc = crc32(buf.subarray(0, bytesRead), crc)
+    }
+  } finally {
+    await fh.close()
+  }
+}
+
+/** The files of a closed database copy, by name, with their sizes and checksums. */
+export async function listDbFiles(dir: string): Promise<SnapshotFileEntry[]> {
+  const names = (await readdir(dir)).filter(isCopiedFile).sort()
+  const out: SnapshotFileEntry[] = []
+  for (const name of names) {
+    const path = join(dir, name)
+    const s = await stat(path)
+    if (!s.isFile()) continue
+    out.push({ name, size: s.size, crc32: await fileCrc32(path) })
+  }
+  return out
+}
+
+/** Where chunk `seq` lies: file, offset, length. */
+export interface ChunkSlice {
+  file: number
+  offset: number
+  length: number
+}
+
+/** The chunks of a copy in order: each file cut into slices of at most `chunkBytes`. */
+export function planChunks(files: readonly SnapshotFileEntry[], chunkBytes: number): ChunkSlice[] {
+  const out: ChunkSlice[] = []
+  files.forEach((f, file) => {
+    for (let offset = 0; offset < f.size; offset += chunkBytes) out.push({ file, offset, length: Math.min(chunkBytes, f.size - offset) })
+  })
+  return out
+}
+
+/** Reads one slice into a fresh buffer (a sender may still hold the previous ones). */
+export async function readSlice(dir: string, files: readonly SnapshotFileEntry[], s: ChunkSlice): Promise<Buffer> {
+  const f = files[s.file]!
+  try {
+    const fh = await open(join(dir, f.name), 'r')
+    try {
+      const buf = Buffer.allocUnsafe(s.length)
+      let done = 0
+      while (done < s.length) {
+        const { bytesRead } = await fh.read(buf, done, s.length - done, s.offset + done)
+        if (bytesRead === 0) throw new Error(`${f.name} ends at ${s.offset + done}, expected ${f.size} bytes`)
+        done += bytesRead
+      }
+      return buf
+    } finally {
+      await fh.close()
+    }
+  } catch (e) {
+    throw new StorageError('SnapshotMissing', `cannot read ${f.name} of the snapshot in ${dir}: ${(e as Error).message}`, { cause: e })
+  }
+}
+
+/** The chunks of a copy, in order, the next one read while this one is used. */
+export async function* readSlices(dir: string, files: readonly SnapshotFileEntry[], chunkBytes: number): AsyncGenerator<Buffer> {
+  const plan = planChunks(files, chunkBytes)
+  let ahead = plan.length > 0 ? readSlice(dir, files, plan[0]!) : undefined
   try {
     for (let seq = 0; ahead; seq++) {
       const chunk = await ahead
-      ahead = seq + 1 < count ? readChunkFile(dir, seq + 1) : undefined
+      ahead = seq + 1 < plan.length ? readSlice(dir, files, plan[seq + 1]!) : undefined
       yield chunk
     }
   } finally {

@@ -1,26 +1,22 @@
-// Snapshot generation: a point-in-time view of the user data, cut into chunks.
+// Snapshot generation: a copy of the node's RocksDB directory at its applied index.
 //
-// openSnapshotSource() must be called in the same synchronous step that reads the
-// applied index, term and region: the RocksDB iterator it creates fixes the view at
-// that instant, and all writes happen on the JS thread, so nothing can slip between.
-import { mkdir } from 'node:fs/promises'
+// copyWhileClosed() is the pause: with the engine closed between two Readys (so the
+// applied index, term and region in memory are exactly what the directory holds), the
+// tables are hard-linked and the few other files copied, and the engine reopened.
+// finishGenerated() then runs in the background: it opens the copy once (RocksDB
+// replays the copied WAL into a table and drops files a compaction had made obsolete),
+// checks that it is at the snapshot's index, lists its files with their CRC-32s, and
+// registers the snapshot.
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import type { Snapshot } from '../raft/index.js'
-import type { Engine, EngineIterator } from './engine.js'
+import { Engine, type EngineOptions } from './engine.js'
 import { StorageError } from './errors.js'
-import { DATA_RANGE, decodeDataKey } from './keys.js'
-import { regionNodeIds, type RegionInfo } from './local-state.js'
-import { ChunkBuilder, ChunkTally, encodeSnapshotData, SNAPSHOT_CHUNK_BYTES, type SnapshotDescriptor } from './snapshot-chunk.js'
-import { chunkFileName, encodeSnapshotMeta, META_FILE, removeDir, writeFileDurable } from './snapshot-files.js'
+import { applyStateKey } from './keys.js'
+import { decodeRaftApplyState, regionNodeIds, type RegionInfo } from './local-state.js'
+import { chunksOf, encodeSnapshotData, type SnapshotDescriptor } from './snapshot-descriptor.js'
+import { copyClosedDb, DB_DIR, encodeSnapshotMeta, listDbFiles, META_FILE, removeDir, writeFileDurable } from './snapshot-files.js'
 import type { GeneratedSnapshot, SnapshotStore } from './snapshot-store.js'
-
-export interface SnapshotChunk {
-  /** Encoded raft_serverpb.SnapshotChunk. */
-  bytes: Buffer
-  /** Pairs in it. */
-  pairs: number
-}
 
 /** What the snapshot stands for: the state machine after applying entry `index`. */
 export interface SnapshotPoint {
@@ -29,99 +25,75 @@ export interface SnapshotPoint {
   region: RegionInfo
 }
 
+/** The steps of the pause, as events name them (a crash test stops at each). */
+export type GenerateStep = 'closed' | 'copied'
+
 /**
- * The user data as of this call, as an async iterable of chunks of about `chunkBytes`.
- * Each step reads the next batch from RocksDB on the thread pool, so the event loop
- * runs between chunks. Iterate it once; close() releases the view early.
+ * Closes the engine, copies its directory into `tmpDir`/db, and reopens it. Resolves with
+ * the copy's failure, if any (the engine is open again); rejects only when the engine
+ * could not be reopened.
  */
-export class SnapshotSource implements AsyncIterable<SnapshotChunk> {
-  private readonly it: EngineIterator
-  private used = false
-
-  constructor(engine: Engine, private readonly chunkBytes = SNAPSHOT_CHUNK_BYTES) {
-    this.it = engine.iterate(DATA_RANGE.start, DATA_RANGE.end, chunkBytes)
+export async function copyWhileClosed(
+  engine: Engine, tmpDir: string, onStep: (s: GenerateStep) => void = () => {},
+): Promise<{ copyError?: Error; closeMs: number; copyMs: number; reopenMs: number }> {
+  const t0 = performance.now()
+  await engine.close()
+  onStep('closed')
+  const t1 = performance.now()
+  let copyError: Error | undefined
+  try {
+    await copyClosedDb(engine.path, join(tmpDir, DB_DIR))
+    onStep('copied')
+  } catch (e) {
+    copyError = e as Error
   }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<SnapshotChunk> {
-    if (this.used) throw new StorageError('StorageBadArgument', 'a snapshot source can be iterated once')
-    this.used = true
-    const builder = new ChunkBuilder(this.chunkBytes)
-    let pending = 0
-    // The next batch is read (on the thread pool) while this one is encoded and consumed.
-    let ahead = this.it.next(10_000)
-    try {
-      for (;;) {
-        const rows = await ahead
-        if (rows.length === 0) break
-        ahead = this.it.next(10_000)
-        for (const [k, v] of rows) {
-          pending++
-          const bytes = builder.add(decodeDataKey(k), v)
-          if (bytes) {
-            yield { bytes, pairs: pending }
-            pending = 0
-          }
-        }
-      }
-      const last = builder.flush()
-      if (last) yield { bytes: last, pairs: pending }
-    } finally {
-      await ahead.catch(() => [])
-      await this.it.close()
-    }
-  }
-
-  close(): Promise<void> {
-    return this.it.close()
-  }
+  const t2 = performance.now()
+  await engine.reopen()
+  const t3 = performance.now()
+  return { ...(copyError ? { copyError } : {}), closeMs: t1 - t0, copyMs: t2 - t1, reopenMs: t3 - t2 }
 }
 
-export const openSnapshotSource = (engine: Engine, chunkBytes = SNAPSHOT_CHUNK_BYTES): SnapshotSource =>
-  new SnapshotSource(engine, chunkBytes)
-
-/**
- * Writes the source's chunks to a new snapshot directory of the store and registers it.
- * Aborting the signal stops at the next chunk (the partial directory is removed).
- */
-export async function generateSnapshot(
-  store: SnapshotStore, source: SnapshotSource, point: SnapshotPoint, signal?: AbortSignal,
+/** Turns a copy made by copyWhileClosed into a registered snapshot. Removes `tmpDir` on failure. */
+export async function finishGenerated(
+  store: SnapshotStore, tmpDir: string, point: SnapshotPoint, regionId: number,
+  opts: { chunkBytes: number; engine: EngineOptions; signal?: AbortSignal },
 ): Promise<GeneratedSnapshot> {
-  const tmp = store.tempDir()
-  const tally = new ChunkTally()
+  const cancelled = (): void => {
+    if (opts.signal?.aborted) throw new StorageError('StorageClosed', 'snapshot generation cancelled')
+  }
   try {
-    await mkdir(tmp, { recursive: true })
-    // One file write in flight while the next chunk is read and encoded.
-    let writing: Promise<void> = Promise.resolve()
+    const dbDir = join(tmpDir, DB_DIR)
+    const copy = await Engine.open(dbDir, opts.engine)
+    let kvCount
     try {
-      for await (const chunk of source) {
-        if (signal?.aborted) throw new StorageError('StorageClosed', 'snapshot generation cancelled')
-        await writing
-        // Generated snapshots do not survive a restart: no fsync needed.
-        writing = writeFileDurable(join(tmp, chunkFileName(tally.chunkCount)), chunk.bytes, false)
-        tally.add(chunk.bytes, chunk.pairs)
-      }
+      const bytes = copy.get(applyStateKey(regionId))
+      const applied = bytes ? decodeRaftApplyState(bytes).appliedIndex : -1
+      if (applied !== point.index) throw new StorageError('StorageCorrupted', `the copy is at applied index ${applied}, not ${point.index}`)
+      kvCount = copy.estimateKeys()
     } finally {
-      await writing.catch(() => {})
+      await copy.close()
     }
-    await writing
-    if (signal?.aborted) throw new StorageError('StorageClosed', 'snapshot generation cancelled')
+    cancelled()
+    const files = await listDbFiles(dbDir)
+    cancelled()
     const descriptor: SnapshotDescriptor = {
       region: point.region,
-      dataSize: tally.dataSize,
-      kvCount: tally.kvCount,
-      chunkCount: tally.chunkCount,
-      checksum: tally.checksum,
+      files,
+      dataSize: files.reduce((n, f) => n + f.size, 0),
+      kvCount,
+      chunkCount: files.reduce((n, f) => n + chunksOf(f.size, opts.chunkBytes), 0),
       snapshotId: `${point.index}-${point.term}-${randomUUID().slice(0, 8)}`,
     }
     const snapshot: Snapshot = {
       data: encodeSnapshotData(descriptor),
       metadata: { index: point.index, term: point.term, confState: { nodes: regionNodeIds(point.region) } },
     }
-    await writeFileDurable(join(tmp, META_FILE), encodeSnapshotMeta(snapshot), false)
-    return await store.addGenerated(tmp, snapshot, descriptor)
+    // Generated snapshots do not survive a restart: no fsync needed.
+    await writeFileDurable(join(tmpDir, META_FILE), encodeSnapshotMeta(snapshot), false)
+    cancelled()
+    return await store.addGenerated(tmpDir, snapshot, descriptor, opts.chunkBytes)
   } catch (e) {
-    await source.close()
-    await removeDir(tmp)
+    await removeDir(tmpDir)
     throw e
   }
 }

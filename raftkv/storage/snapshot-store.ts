@@ -4,13 +4,13 @@ import { mkdir, readdir, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Snapshot } from '../raft/index.js'
 import { StorageError } from './errors.js'
-import { decodeSnapshotData, type SnapshotDescriptor } from './snapshot-chunk.js'
+import { decodeSnapshotData, type SnapshotDescriptor } from './snapshot-descriptor.js'
 import {
-  fsyncDir, generatedDirName, readChunkFile, readChunkFiles, readSnapshotMeta, receivedDirName, removeDir, tempDirName,
+  DB_DIR, fsyncDir, generatedDirName, planChunks, readSlice, readSlices, readSnapshotMeta, receivedDirName, removeDir, tempDirName,
 } from './snapshot-files.js'
 import { SnapshotWriter } from './snapshot-writer.js'
 
-/** A snapshot on disk: raft's view of it, its descriptor, and its chunks. */
+/** A snapshot on disk: raft's view of it, its descriptor, and its database copy. */
 export interface SnapshotFiles {
   readonly index: number
   readonly term: number
@@ -18,27 +18,21 @@ export interface SnapshotFiles {
   readonly snapshot: Snapshot
   readonly descriptor: SnapshotDescriptor
   readonly dir: string
-  /** The chunks in order, one file read at a time. */
-  chunks(): AsyncIterable<Buffer>
-  /** Chunk `seq` (0-based). */
-  readChunk(seq: number): Promise<Buffer>
+  /** The database copy (a closed RocksDB directory). */
+  readonly dbDir: string
 }
 
 /** A handle on a generated snapshot that keeps its files until released. */
 export interface SnapshotReader extends SnapshotFiles {
+  /** The chunks in order (slices of the copy's files), one read ahead. */
+  chunks(): AsyncIterable<Buffer>
+  /** Chunk `seq` (0-based). */
+  readChunk(seq: number): Promise<Buffer>
   release(): Promise<void>
 }
 
 function filesOf(dir: string, snapshot: Snapshot, descriptor: SnapshotDescriptor): SnapshotFiles {
-  return {
-    index: snapshot.metadata?.index ?? 0,
-    term: snapshot.metadata?.term ?? 0,
-    snapshot,
-    descriptor,
-    dir,
-    chunks: () => readChunkFiles(dir, descriptor.chunkCount),
-    readChunk: (seq) => readChunkFile(dir, seq),
-  }
+  return { index: snapshot.metadata?.index ?? 0, term: snapshot.metadata?.term ?? 0, snapshot, descriptor, dir, dbDir: join(dir, DB_DIR) }
 }
 
 /** A generated snapshot; its directory goes once it is superseded and no reader holds it. */
@@ -47,7 +41,7 @@ export class GeneratedSnapshot {
   private refs = 0
   private retired = false
 
-  constructor(dir: string, snapshot: Snapshot, descriptor: SnapshotDescriptor) {
+  constructor(dir: string, snapshot: Snapshot, descriptor: SnapshotDescriptor, private readonly chunkBytes: number) {
     this.files = filesOf(dir, snapshot, descriptor)
   }
 
@@ -58,8 +52,16 @@ export class GeneratedSnapshot {
   acquire(): SnapshotReader {
     this.refs++
     let released = false
+    const { dbDir, descriptor } = this.files
+    const plan = planChunks(descriptor.files, this.chunkBytes)
     return {
       ...this.files,
+      chunks: () => readSlices(dbDir, descriptor.files, this.chunkBytes),
+      readChunk: async (seq) => {
+        const slice = plan[seq]
+        if (!slice) throw new StorageError('StorageBadArgument', `chunk ${seq} is past the snapshot's ${plan.length} chunks`)
+        return readSlice(dbDir, descriptor.files, slice)
+      },
       release: async () => {
         if (released) return
         released = true
@@ -84,16 +86,13 @@ export class SnapshotStore {
   private constructor(readonly dir: string) {}
 
   /**
-   * Opens (creating) the directory and drops everything a restart makes useless:
-   * temp and generated directories, and received snapshots other than `keepReceived`
-   * (the one an interrupted apply still needs).
+   * Opens (creating) the directory and drops everything in it: a restart makes temp and
+   * generated snapshots useless, and a received one is applied in the Ready that names
+   * it (the leader sends it again to a node that restarted before that).
    */
-  static async open(dir: string, keepReceived?: { index: number; term: number }): Promise<SnapshotStore> {
+  static async open(dir: string): Promise<SnapshotStore> {
     await mkdir(dir, { recursive: true })
-    const keep = keepReceived ? receivedDirName(keepReceived.index, keepReceived.term) : undefined
-    for (const name of await readdir(dir)) {
-      if (name !== keep) await removeDir(join(dir, name))
-    }
+    for (const name of await readdir(dir)) await removeDir(join(dir, name))
     return new SnapshotStore(dir)
   }
 
@@ -103,10 +102,10 @@ export class SnapshotStore {
   }
 
   /** Moves a complete generated snapshot from its temp directory into place and registers it. */
-  async addGenerated(tempDir: string, snapshot: Snapshot, descriptor: SnapshotDescriptor): Promise<GeneratedSnapshot> {
+  async addGenerated(tempDir: string, snapshot: Snapshot, descriptor: SnapshotDescriptor, chunkBytes: number): Promise<GeneratedSnapshot> {
     const dir = join(this.dir, generatedDirName(descriptor.snapshotId))
     await rename(tempDir, dir)
-    const g = new GeneratedSnapshot(dir, snapshot, descriptor)
+    const g = new GeneratedSnapshot(dir, snapshot, descriptor, chunkBytes)
     this.generated.set(g.id, g)
     return g
   }
@@ -127,16 +126,16 @@ export class SnapshotStore {
   /**
    * Starts receiving the snapshot whose raft message is `snapshot` (metadata + encoded
    * RaftSnapshotData). Throws SnapshotCorrupted for a snapshot of another region or
-   * with an unusable descriptor.
+   * with an unusable descriptor. `verify` checks the complete copy before it is kept.
    */
-  beginReceive(snapshot: Snapshot, regionId: number): SnapshotWriter {
+  beginReceive(snapshot: Snapshot, regionId: number, verify: (dbDir: string) => Promise<void>): SnapshotWriter {
     const descriptor = decodeSnapshotData(snapshot.data)
     const index = snapshot.metadata?.index ?? 0
     if (index === 0) throw new StorageError('SnapshotCorrupted', 'snapshot has no index')
     if (descriptor.region.id !== regionId) {
       throw new StorageError('SnapshotCorrupted', `snapshot is for region ${descriptor.region.id}, this node serves region ${regionId}`)
     }
-    return new SnapshotWriter(this.tempDir(), snapshot, descriptor, (tmp) => this.commitReceived(tmp, snapshot))
+    return new SnapshotWriter(this.tempDir(), snapshot, descriptor, verify, (tmp) => this.commitReceived(tmp, snapshot))
   }
 
   private async commitReceived(tempDir: string, snapshot: Snapshot): Promise<SnapshotFiles> {

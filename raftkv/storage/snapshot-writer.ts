@@ -1,27 +1,36 @@
-// SnapshotWriter: writes one received snapshot's chunks into a temp directory, checking each chunk as it
-// comes (it must decode, keys must ascend, totals must stay within the descriptor),
-// and on finish() the totals and the checksum; only then, with every file fsynced,
-// does the directory become recv-<index>-<term> (SnapshotStore.commitReceived). Each
-// chunk file's fsync runs in the background while the next chunks arrive; finish()
-// waits for all of them.
+// SnapshotWriter: writes one received snapshot's chunks into a temp directory. The
+// chunks are the descriptor's files in order, each cut into slices: a chunk must fit in
+// what is left of the current file, and a file's CRC-32 must match once it is complete.
+// Each finished file is fsynced in the background (two at a time) while the next chunks
+// arrive; finish() checks that every file is complete, waits for the fsyncs, and only
+// then, once the copy opens as the database the descriptor promised (verify), does
+// the directory become recv-<index>-<term> (SnapshotStore.commitReceived).
 // A writer that fails or is aborted leaves nothing behind.
-import { mkdir } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import type { Snapshot } from '../raft/index.js'
 import { StorageError } from './errors.js'
-import { ChunkTally, decodeChunk, type SnapshotDescriptor } from './snapshot-chunk.js'
-import { chunkFileName, encodeSnapshotMeta, fsyncDir, fsyncFile, META_FILE, removeDir, writeFileDurable } from './snapshot-files.js'
+import type { SnapshotDescriptor } from './snapshot-descriptor.js'
+import { DB_DIR, encodeSnapshotMeta, fsyncDir, META_FILE, removeDir, writeFileDurable } from './snapshot-files.js'
 import type { SnapshotFiles } from './snapshot-store.js'
 
 type WriterState = 'receiving' | 'busy' | 'done' | 'failed'
 
 export class SnapshotWriter {
   private state: WriterState = 'receiving'
-  private readonly tally = new ChunkTally()
-  private lastKey: Buffer | undefined
+  private readonly dbDir: string
+  private chunks = 0
+  private bytes = 0
+  /** The file being written: its index in descriptor.files, handle, bytes so far, running CRC. */
+  private file = 0
+  private fh: FileHandle | undefined
+  private offset = 0
+  private crc = 0
   private created = false
   private aborted = false
-  /** fsyncs of the chunk files written so far, in flight (each settles, never rejects). */
+  /** fsync + close of the files finished so far, in flight (each settles, never rejects). */
   private syncs: Array<Promise<Error | undefined>> = []
 
   /** @internal Made by SnapshotStore.beginReceive. */
@@ -29,8 +38,11 @@ export class SnapshotWriter {
     private readonly tempDir: string,
     readonly snapshot: Snapshot,
     readonly descriptor: SnapshotDescriptor,
+    private readonly verify: (dbDir: string) => Promise<void>,
     private readonly commit: (tempDir: string) => Promise<SnapshotFiles>,
-  ) {}
+  ) {
+    this.dbDir = join(tempDir, DB_DIR)
+  }
 
   get index(): number {
     return this.snapshot.metadata?.index ?? 0
@@ -41,11 +53,11 @@ export class SnapshotWriter {
   }
 
   get chunksReceived(): number {
-    return this.tally.chunkCount
+    return this.chunks
   }
 
   get bytesReceived(): number {
-    return this.tally.dataSize
+    return this.bytes
   }
 
   private enter(what: string): void {
@@ -55,77 +67,115 @@ export class SnapshotWriter {
 
   private async fail(e: StorageError): Promise<never> {
     this.state = 'failed'
+    await this.fh?.close().catch(() => {})
+    this.fh = undefined
     await Promise.all(this.syncs)
     await removeDir(this.tempDir)
     throw e
+  }
+
+  private async ensureDir(): Promise<void> {
+    if (this.created) return
+    await mkdir(this.dbDir, { recursive: true })
+    this.created = true
+  }
+
+  /** Creates the empty files before the current one (they have no chunk). */
+  private async skipEmptyFiles(): Promise<void> {
+    const files = this.descriptor.files
+    while (this.file < files.length && files[this.file]!.size === 0 && !this.fh) {
+      const f = files[this.file]!
+      if ((f.crc32 >>> 0) !== 0) throw new StorageError('SnapshotCorrupted', `empty file ${f.name} with CRC ${f.crc32}`)
+      const fh = await open(join(this.dbDir, f.name), 'wx')
+      this.background(fh)
+      this.file++
+    }
+  }
+
+  /** fsyncs and closes a finished file in the background; at most two in flight. */
+  private background(fh: FileHandle): void {
+    this.syncs.push(fh.datasync().then(() => fh.close()).then(() => undefined, async (e: unknown) => {
+      await fh.close().catch(() => {})
+      return e as Error
+    }))
   }
 
   /** Stores chunk `seq` (0-based, in order). Throws SnapshotCorrupted (and discards everything) on a bad chunk. */
   async writeChunk(seq: number, bytes: Uint8Array): Promise<void> {
     this.enter('write a chunk')
     const d = this.descriptor
-    if (seq !== this.tally.chunkCount) {
+    if (seq !== this.chunks) {
       this.state = 'receiving'
-      throw new StorageError('SnapshotReceiveState', `expected chunk ${this.tally.chunkCount}, got ${seq}`)
+      throw new StorageError('SnapshotReceiveState', `expected chunk ${this.chunks}, got ${seq}`)
     }
-    if (seq >= d.chunkCount || this.tally.dataSize + bytes.byteLength > d.dataSize) {
-      return this.fail(new StorageError('SnapshotCorrupted', `chunk ${seq} exceeds the snapshot's ${d.chunkCount} chunks / ${d.dataSize} bytes`))
-    }
-    let pairs
     try {
-      pairs = decodeChunk(bytes)
-    } catch (e) {
-      return this.fail(e as StorageError)
-    }
-    for (const p of pairs) {
-      if (this.lastKey && Buffer.compare(p.key, this.lastKey) <= 0) {
-        return this.fail(new StorageError('SnapshotCorrupted', `chunk ${seq}: keys out of order`))
+      await this.ensureDir()
+      await this.skipEmptyFiles()
+      const f = d.files[this.file]
+      if (seq >= d.chunkCount || !f) {
+        return await this.fail(new StorageError('SnapshotCorrupted', `chunk ${seq} is past the snapshot's ${d.chunkCount} chunks / ${d.files.length} files`))
       }
-      this.lastKey = p.key
-    }
-    // Keep the last key independent of the chunk buffer, which the caller may reuse.
-    if (this.lastKey) this.lastKey = Buffer.from(this.lastKey)
-    this.tally.add(bytes, pairs.length)
-    try {
-      if (!this.created) {
-        await mkdir(this.tempDir, { recursive: true })
-        this.created = true
+      if (bytes.byteLength === 0 || this.offset + bytes.byteLength > f.size) {
+        return await this.fail(new StorageError('SnapshotCorrupted',
+          `chunk ${seq} of ${bytes.byteLength} bytes does not fit ${f.name} (${this.offset} of ${f.size} bytes written)`))
       }
-      const file = join(this.tempDir, chunkFileName(seq))
-      await writeFileDurable(file, bytes, false)
-      // At most two fsyncs in flight, so that they do not queue up ahead of the writes on the thread pool.
-      if (this.syncs.length >= 2) await this.syncs[this.syncs.length - 2]
-      this.syncs.push(fsyncFile(file).then(() => undefined, (e: unknown) => e as Error))
+      this.fh ??= await open(join(this.dbDir, f.name), 'wx')
+      let done = 0
+      while (done < bytes.byteLength) {
+        const { bytesWritten } = await this.fh.write(bytes, done, bytes.byteLength - done, this.offset + done)
+        done += bytesWritten
+      }
+      this.crc = crc32(bytes, this.crc)
+      this.offset += bytes.byteLength
+      this.bytes += bytes.byteLength
+      this.chunks++
+      if (this.offset === f.size) {
+        if ((this.crc >>> 0) !== (f.crc32 >>> 0)) {
+          return await this.fail(new StorageError('SnapshotCorrupted', `${f.name}: CRC-32 ${this.crc >>> 0} != ${f.crc32 >>> 0}`))
+        }
+        // At most two fsyncs in flight, so that they do not queue up ahead of the writes on the thread pool.
+        if (this.syncs.length >= 2) await this.syncs[this.syncs.length - 2]
+        this.background(this.fh)
+        this.fh = undefined
+        this.file++
+        this.offset = 0
+        this.crc = 0
+      }
     } catch (e) {
+      if (this.state === 'failed') throw e
       return this.fail(new StorageError('SnapshotReceiveState', `cannot store chunk ${seq}: ${(e as Error).message}`, { cause: e }))
     }
     if (this.aborted) return this.fail(new StorageError('SnapshotReceiveState', 'receiver aborted'))
     this.state = 'receiving'
   }
 
-  /** Verifies the totals and the checksum and makes the snapshot available for apply. */
+  /** Verifies that every file is complete and makes the snapshot available for apply. */
   async finish(): Promise<SnapshotFiles> {
     this.enter('finish')
     const d = this.descriptor
-    const t = this.tally
-    if (t.chunkCount !== d.chunkCount || t.dataSize !== d.dataSize || t.kvCount !== d.kvCount) {
-      return this.fail(new StorageError('SnapshotCorrupted',
-        `snapshot incomplete: ${t.chunkCount}/${d.chunkCount} chunks, ${t.dataSize}/${d.dataSize} bytes, ${t.kvCount}/${d.kvCount} pairs`))
-    }
-    if (t.checksum !== d.checksum) {
-      return this.fail(new StorageError('SnapshotCorrupted', `snapshot checksum ${t.checksum} != ${d.checksum}`))
-    }
     try {
-      if (!this.created) await mkdir(this.tempDir, { recursive: true })
+      await this.ensureDir()
+      await this.skipEmptyFiles()
+      if (this.file !== d.files.length || this.chunks !== d.chunkCount || this.bytes !== d.dataSize) {
+        const at = d.files[this.file]
+        return await this.fail(new StorageError('SnapshotCorrupted',
+          `snapshot incomplete: ${this.chunks}/${d.chunkCount} chunks, ${this.bytes}/${d.dataSize} bytes` +
+          (at ? `, ${at.name} has ${this.offset} of ${at.size} bytes` : '')))
+      }
       const syncFailed = (await Promise.all(this.syncs)).find((e) => e !== undefined)
       if (syncFailed) throw syncFailed
+      await fsyncDir(this.dbDir)
+      // Opening it may write (a table from the WAL, a new MANIFEST): fsynced again after.
+      await this.verify(this.dbDir)
+      await fsyncDir(this.dbDir)
       await writeFileDurable(join(this.tempDir, META_FILE), encodeSnapshotMeta(this.snapshot))
       await fsyncDir(this.tempDir)
-      if (this.aborted) return this.fail(new StorageError('SnapshotReceiveState', 'receiver aborted'))
+      if (this.aborted) return await this.fail(new StorageError('SnapshotReceiveState', 'receiver aborted'))
       const files = await this.commit(this.tempDir)
       this.state = 'done'
       return files
     } catch (e) {
+      if (this.state === 'failed') throw e
       const err = e instanceof StorageError ? e : new StorageError('SnapshotReceiveState', `cannot store snapshot: ${(e as Error).message}`, { cause: e })
       return this.fail(err)
     }
@@ -138,6 +188,8 @@ export class SnapshotWriter {
     // A write in progress notices and cleans up after itself.
     if (this.state === 'busy') return
     this.state = 'failed'
+    await this.fh?.close().catch(() => {})
+    this.fh = undefined
     await Promise.all(this.syncs)
     await removeDir(this.tempDir)
   }

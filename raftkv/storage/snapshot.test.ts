@@ -8,8 +8,9 @@ import { eraftpb } from '../../proto/generated/protos.js'
 import { ErrSnapshotTemporarilyUnavailable, type Entry, type Snapshot } from '../raft/index.js'
 import { allRaftLogRange } from './keys.js'
 import { PeerState } from './local-state.js'
+import type { StorageEvent } from './events.js'
 import { PeerStorage, type KvEntry, type PeerStorageOptions } from './peer-storage.js'
-import { decodeChunk, decodeSnapshotData, encodeChunk, encodeSnapshotData } from './snapshot-chunk.js'
+import { decodeSnapshotData, encodeSnapshotData, type SnapshotDescriptor } from './snapshot-descriptor.js'
 import { TempDirs } from './testing/temp-dirs.js'
 
 const dirs = new TempDirs()
@@ -72,51 +73,84 @@ async function transfer(from: PeerStorage, snap: Snapshot, to: PeerStorage): Pro
 const pairsOf = (s: PeerStorage): string[] => s.scan(Buffer.alloc(0), Buffer.alloc(0)).map((kv: KvEntry) => `${kv.key}=${kv.value}`)
 const snapEntries = async (dataDir: string): Promise<string[]> => readdir(join(dataDir, 'snap'))
 
+/** The chunks' bytes joined back into their files, by name. */
+function filesOf(d: SnapshotDescriptor, chunks: Buffer[]): Map<string, Buffer> {
+  const out = new Map<string, Buffer>()
+  let at = 0
+  for (const f of d.files) {
+    const parts: Buffer[] = []
+    let n = 0
+    while (n < f.size) {
+      const c = chunks[at++]!
+      parts.push(c)
+      n += c.byteLength
+    }
+    out.set(f.name, Buffer.concat(parts))
+  }
+  expect(at).toBe(chunks.length)
+  return out
+}
+
 describe('snapshot generation', () => {
-  it('builds the applied state in ~chunk-sized chunks, with metadata and checksum', async () => {
+  it('copies the database at the applied index: its files with sizes and CRC-32s, cut into chunk-sized slices', async () => {
     const s = await nodeWithData(await dirs.make(), { entries: 20, term: 3, keys: 500, tag: 'a' })
     const snap = await readySnapshot(s)
     expect(snap.metadata).toEqual({ index: 20, term: 3, confState: { nodes: [1, 2, 3] } })
     const d = decodeSnapshotData(snap.data)
     expect(d.region).toEqual(s.regionState.region)
-    expect(d.kvCount).toBe(500)
+    const names = d.files.map((f) => f.name)
+    expect(names).toContain('CURRENT')
+    expect(names.some((n) => n.startsWith('MANIFEST-'))).toBe(true)
+    expect(names.some((n) => n.endsWith('.sst'))).toBe(true)
+    expect(names.filter((n) => n === 'LOCK' || n.startsWith('LOG'))).toEqual([])
+    // 500 keys and 20 log entries and the states, estimated by RocksDB.
+    expect(d.kvCount).toBeGreaterThanOrEqual(500)
     const chunks = await allChunks(s, snap)
     expect(chunks.length).toBe(d.chunkCount)
-    expect(chunks.length).toBeGreaterThan(10)
-    for (const c of chunks.slice(0, -1)) expect(c.byteLength).toBeGreaterThanOrEqual(CHUNK * 0.9)
-    for (const c of chunks) expect(c.byteLength).toBeLessThan(CHUNK + 200)
+    for (const c of chunks) expect(c.byteLength).toBeLessThanOrEqual(CHUNK)
     expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBe(d.dataSize)
-    expect(chunks.reduce((sum, c) => crc32(c, sum), 0)).toBe(d.checksum)
-    const pairs = chunks.flatMap((c) => decodeChunk(c))
-    expect(pairs.map((p) => `${p.key}=${p.value}`)).toEqual(pairsOf(s))
+    const files = filesOf(d, chunks)
+    for (const f of d.files) expect(crc32(files.get(f.name)!) >>> 0, f.name).toBe(f.crc32)
+    expect(d.dataSize).toBeGreaterThan(500 * 120)
   })
 
-  it('is a point-in-time view at the applied index: later applies do not leak in', async () => {
-    const s = await nodeWithData(await dirs.make(), { entries: 10, term: 2, keys: 300, tag: 'old' })
-    const before = pairsOf(s)
-    expect(() => s.snapshot()).toThrow(ErrSnapshotTemporarilyUnavailable)
-    // Same tick as the generation start: overwrite, delete and add keys.
-    await s.saveReadyState({ hardState: { term: 2, vote: 1, commit: 11 }, entries: ents(11, 11, 2) })
-    const batch = s.newApplyBatch().delete(key(0)).put(key(1), Buffer.from('new')).put(Buffer.from('zzz'), Buffer.from('new'))
-    s.commitApply(batch, 11)
-    await s.waitSnapshotGeneration()
-    const snap = s.snapshot()
-    expect(snap.metadata?.index).toBe(10)
-    const pairs = (await allChunks(s, snap)).flatMap((c) => decodeChunk(c))
-    expect(pairs.map((p) => `${p.key}=${p.value}`)).toEqual(before)
+  it('is the state at the pause: applies before it are in, later ones are not', async () => {
+    const src = await nodeWithData(await dirs.make(), { entries: 10, term: 2, keys: 300, tag: 'old' })
+    expect(() => src.snapshot()).toThrow(ErrSnapshotTemporarilyUnavailable)
+    // After raft asked, before the pause: in the snapshot.
+    await src.saveReadyState({ hardState: { term: 2, vote: 1, commit: 11 }, entries: ents(11, 11, 2) })
+    src.commitApply(src.newApplyBatch().delete(key(0)).put(key(1), Buffer.from('new')).put(Buffer.from('zzz'), Buffer.from('new')), 11)
+    const want = pairsOf(src)
+    await src.generatePendingSnapshot()
+    // The engine is open again at once; the copy becomes a snapshot in the background.
+    expect(src.isGeneratingSnapshot).toBe(true)
+    await src.saveReadyState({ hardState: { term: 2, vote: 1, commit: 12 }, entries: ents(12, 12, 2) })
+    src.commitApply(src.newApplyBatch().put(key(2), Buffer.from('later')), 12)
+    await src.waitSnapshotGeneration()
+    const snap = src.snapshot()
+    expect(snap.metadata?.index).toBe(11)
+    const dst = await open(await dirs.make())
+    await transfer(src, snap, dst)
+    await dst.saveReadyState({ hardState: { term: 2, commit: 11 }, entries: [], snapshot: snap })
+    expect(pairsOf(dst)).toEqual(want)
+    expect(src.get(key(2))?.toString()).toBe('later')
   })
 
-  it('lets the event loop run between chunks while generating', async () => {
-    const s = await nodeWithData(await dirs.make(), { entries: 5, term: 1, keys: 2000, tag: 'a' })
-    expect(() => s.snapshot()).toThrow(ErrSnapshotTemporarilyUnavailable)
-    let turns = 0
-    while (s.isGeneratingSnapshot) {
-      turns++
-      await new Promise((resolve) => setImmediate(resolve))
-    }
-    const d = decodeSnapshotData(s.snapshot().data)
-    expect(d.chunkCount).toBeGreaterThan(50)
-    expect(turns).toBeGreaterThanOrEqual(d.chunkCount)
+  it('reports the pause, and keeps the engine usable across it', async () => {
+    const events: StorageEvent[] = []
+    const s = await open(await dirs.make(), { onEvent: (e) => events.push(e) })
+    await s.saveReadyState({ hardState: { term: 1, vote: 1, commit: 5 }, entries: ents(1, 5, 1) })
+    s.commitApply(s.newApplyBatch().put(key(1), value(1, 'a')), 5)
+    await readySnapshot(s)
+    const snapshotEvents = events.filter((e) => e.type.startsWith('snapshot-'))
+    expect(snapshotEvents.map((e) => e.type)).toEqual(['snapshot-generating', 'snapshot-generate-step', 'snapshot-generate-step', 'snapshot-generated'])
+    const gen = snapshotEvents[3] as Extract<StorageEvent, { type: 'snapshot-generated' }>
+    expect(gen.pauseMs).toBeGreaterThanOrEqual(0)
+    expect(gen.pauseMs).toBeLessThanOrEqual(gen.ms)
+    expect(gen.fileCount).toBe(decodeSnapshotData(s.snapshot().data).files.length)
+    expect(s.engineMemory().blockCacheBytes).toBeGreaterThanOrEqual(0)
+    s.commitApply(s.newApplyBatch().put(key(2), value(2, 'b')), 5)
+    expect(pairsOf(s)).toHaveLength(2)
   })
 
   it('reuses a snapshot until the log is truncated past it, and keeps files a sender holds', async () => {
@@ -132,6 +166,7 @@ describe('snapshot generation', () => {
     expect(second.metadata?.index).toBe(20)
     expect(s.acquireSnapshot(id)).toBeUndefined() // retired: no new senders
     expect((await reader.readChunk(0)).byteLength).toBeGreaterThan(0) // but the holder still reads it
+    await expect(reader.readChunk(reader.descriptor.chunkCount)).rejects.toMatchObject({ code: 'StorageBadArgument' })
     await reader.release()
     expect((await snapEntries(dir)).filter((n) => n.includes(id))).toEqual([])
   })
@@ -151,30 +186,33 @@ describe('snapshot receive and apply', () => {
     return { src, dst, dstDir, snap }
   }
 
-  it('replaces data, log and states atomically with the snapshot, and keeps them over a restart', async () => {
+  it('replaces data, log and states with the snapshot (keeping its own vote), and keeps them over a restart', async () => {
     const { src, dst, dstDir, snap } = await pair()
+    const events: StorageEvent[] = []
     await transfer(src, snap, dst)
     expect(await snapEntries(dstDir)).toEqual(['recv-40-4'])
-    await dst.saveReadyState({ hardState: { term: 4, vote: 0, commit: 40 }, entries: [{ index: 41, term: 4 }], snapshot: snap })
+    // The sender voted for 1 in term 4; this node's vote in term 4 is 3 and must stay so.
+    await dst.saveReadyState({ hardState: { term: 4, vote: 3, commit: 40 }, entries: [{ index: 41, term: 4 }], snapshot: snap })
     const check = (s: PeerStorage): void => {
       expect(s.applyState).toEqual({ appliedIndex: 40, truncatedIndex: 40, truncatedTerm: 4 })
-      expect(s.raftState).toEqual({ hardState: { term: 4, vote: 0, commit: 40 }, lastIndex: 41, lastTerm: 4 })
+      expect(s.raftState).toEqual({ hardState: { term: 4, vote: 3, commit: 40 }, lastIndex: 41, lastTerm: 4 })
       expect(s.regionState).toEqual({ state: PeerState.Normal, region: src.regionState.region })
       expect([s.firstIndex(), s.term(40), s.term(41)]).toEqual([41, 4, 4])
       expect(pairsOf(s)).toEqual(pairsOf(src))
       const r = allRaftLogRange(1)
-      expect(s.engine.scan(r.start, r.end)).toHaveLength(1) // only entry 41: the stale log is gone
+      expect(s.engine.scan(r.start, r.end)).toHaveLength(1) // only entry 41: the sender's log and the stale one are gone
     }
     check(dst)
     expect(await snapEntries(dstDir)).toEqual([])
+    expect((await readdir(dstDir)).sort()).toEqual(['db', 'snap'])
     await close(dst)
-    check(await open(dstDir))
+    check(await open(dstDir, { onEvent: (e) => events.push(e) }))
+    expect(events).toEqual([])
   })
 
   it('snapshots and applies an empty state machine', async () => {
     const src = await nodeWithData(await dirs.make(), { entries: 8, term: 2, keys: 0, tag: 'none' })
     const snap = await readySnapshot(src)
-    expect(decodeSnapshotData(snap.data)).toMatchObject({ kvCount: 0, chunkCount: 0, dataSize: 0, checksum: 0 })
     const dst = await nodeWithData(await dirs.make(), { entries: 3, term: 1, keys: 10, tag: 'dst' })
     await transfer(src, snap, dst)
     await dst.saveReadyState({ hardState: { term: 2, commit: 8 }, entries: [], snapshot: snap })
@@ -182,7 +220,7 @@ describe('snapshot receive and apply', () => {
     expect(dst.applyState).toEqual({ appliedIndex: 8, truncatedIndex: 8, truncatedTerm: 2 })
   })
 
-  it('refuses reads while the data is being replaced', async () => {
+  it('refuses reads while the database is being replaced', async () => {
     const { src, dst, snap } = await pair()
     await transfer(src, snap, dst)
     const readErrors: unknown[] = []
@@ -215,20 +253,42 @@ describe('snapshot receive and apply', () => {
     expect({ raft: dst.raftState, apply: dst.applyState, data: pairsOf(dst) }).toEqual(before)
   })
 
-  it('rejects bad input from the wire and leaves nothing behind', async () => {
+  it('refuses descriptors it cannot trust before writing anything', async () => {
+    const { src, dst, dstDir, snap } = await pair()
+    const d = decodeSnapshotData(snap.data)
+    const forged = (change: Partial<SnapshotDescriptor>): Snapshot => ({ ...snap, data: encodeSnapshotData({ ...d, ...change }) })
+    const refused = (sn: Snapshot, why: RegExp): void => {
+      expect(() => dst.beginReceiveSnapshot(sn)).toThrow(expect.objectContaining({ code: 'SnapshotCorrupted', message: expect.stringMatching(why) }))
+    }
+    refused(forged({ region: { ...d.region, id: 7 } }), /region 7/)
+    refused(forged({ files: [...d.files, { name: '../escape', size: 1, crc32: 0 }], dataSize: d.dataSize + 1 }), /not a plain file name/)
+    refused(forged({ files: [...d.files, { name: 'LOCK', size: 0, crc32: 0 }] }), /never part of a copy/)
+    refused(forged({ files: [...d.files, d.files[0]!] , dataSize: d.dataSize + d.files[0]!.size }), /twice/)
+    refused(forged({ dataSize: d.dataSize + 1 }), /its files hold/)
+    refused(forged({ files: d.files.filter((f) => f.name !== 'CURRENT'), dataSize: d.dataSize - d.files.find((f) => f.name === 'CURRENT')!.size }), /no CURRENT/)
+    refused(forged({ chunkCount: 0 }), /chunks for/)
+    // A snapshot of the old format (user pairs): refused by its version.
+    refused({ ...snap, data: Buffer.from([0x10, 0x05]) }, /format 1/)
+    expect(await snapEntries(dstDir)).toEqual([])
+    expect(src.snapshot()).toBe(snap)
+  })
+
+  it('rejects bad chunks from the wire and leaves nothing behind', async () => {
     const { src, dst, dstDir, snap } = await pair()
     const chunks = await allChunks(src, snap)
-    const d = decodeSnapshotData(snap.data)
+    expect(chunks.length).toBeGreaterThan(4)
 
-    // A snapshot of another region.
-    const otherRegion: Snapshot = { ...snap, data: encodeSnapshotData({ ...d, region: { ...d.region, id: 7 } }) }
-    expect(() => dst.beginReceiveSnapshot(otherRegion)).toThrow(expect.objectContaining({ code: 'SnapshotCorrupted' }))
-
-    // A chunk that does not decode.
+    // A chunk longer than what is left of its file.
+    const first = decodeSnapshotData(snap.data).files.find((f) => f.size > 0)!
     let r = dst.beginReceiveSnapshot(snap)
     await r.writeChunk(0, chunks[0]!)
-    await expect(r.writeChunk(1, Buffer.from([0x0a, 0xff, 0xff, 0xff]))).rejects.toMatchObject({ code: 'SnapshotCorrupted' })
+    await expect(r.writeChunk(1, Buffer.alloc(first.size))).rejects.toMatchObject({ code: 'SnapshotCorrupted', message: expect.stringMatching(/does not fit/) })
     await expect(r.writeChunk(1, chunks[1]!)).rejects.toMatchObject({ code: 'SnapshotReceiveState' })
+    expect(await snapEntries(dstDir)).toEqual([])
+
+    // An empty chunk.
+    r = dst.beginReceiveSnapshot(snap)
+    await expect(r.writeChunk(0, Buffer.alloc(0))).rejects.toMatchObject({ code: 'SnapshotCorrupted' })
     expect(await snapEntries(dstDir)).toEqual([])
 
     // A chunk out of order is refused without failing the transfer.
@@ -237,34 +297,43 @@ describe('snapshot receive and apply', () => {
     await r.abort()
     expect(await snapEntries(dstDir)).toEqual([])
 
-    // A chunk altered in flight (it still decodes): the checksum catches it.
+    // A chunk altered in flight: its file's CRC-32 catches it when the file is complete.
     r = dst.beginReceiveSnapshot(snap)
-    for (let i = 0; i < chunks.length; i++) {
-      let c = chunks[i]!
-      if (i === 2) {
-        const pairs = decodeChunk(c)
-        pairs[0] = { key: pairs[0]!.key, value: Buffer.from(pairs[0]!.value.toString().replace('src', 'bad')) }
-        c = encodeChunk(pairs)
-      }
-      await r.writeChunk(i, c)
-    }
-    await expect(r.finish()).rejects.toMatchObject({ code: 'SnapshotCorrupted' })
+    const bad = chunks.map((c) => Buffer.from(c))
+    const last = bad.length - 1
+    bad[last]![0] = bad[last]![0]! ^ 0xff
+    const failed = (async () => {
+      for (let i = 0; i < bad.length; i++) await r.writeChunk(i, bad[i]!)
+    })()
+    await expect(failed).rejects.toMatchObject({ code: 'SnapshotCorrupted', message: expect.stringMatching(/CRC-32/) })
     expect(await snapEntries(dstDir)).toEqual([])
 
-    // Keys out of order inside the stream.
+    // More chunks than the descriptor has.
     r = dst.beginReceiveSnapshot(snap)
-    await r.writeChunk(0, chunks[1]!)
-    await expect(r.writeChunk(1, chunks[0]!)).rejects.toMatchObject({ code: 'SnapshotCorrupted' })
+    for (let i = 0; i < chunks.length; i++) await r.writeChunk(i, chunks[i]!)
+    await expect(r.writeChunk(chunks.length, chunks[0]!)).rejects.toMatchObject({ code: 'SnapshotCorrupted' })
+    expect(await snapEntries(dstDir)).toEqual([])
 
     // An incomplete transfer.
     r = dst.beginReceiveSnapshot(snap)
     await r.writeChunk(0, chunks[0]!)
-    await expect(r.finish()).rejects.toMatchObject({ code: 'SnapshotCorrupted' })
+    await expect(r.finish()).rejects.toMatchObject({ code: 'SnapshotCorrupted', message: expect.stringMatching(/incomplete/) })
     expect(await snapEntries(dstDir)).toEqual([])
     expect(pairsOf(dst).some((p) => p.startsWith('only-on-dst'))).toBe(true)
   })
 
-  it('drops temp and unneeded received snapshots at open', async () => {
+  it('refuses a whole copy that is not the database the metadata names', async () => {
+    const { src, dst, dstDir, snap } = await pair()
+    // Every file intact, but raft's metadata says another index than the copy holds.
+    const wrongIndex: Snapshot = { ...snap, metadata: { ...snap.metadata, index: 41 } }
+    const r = dst.beginReceiveSnapshot(wrongIndex)
+    const chunks = await allChunks(src, snap)
+    for (let i = 0; i < chunks.length; i++) await r.writeChunk(i, chunks[i]!)
+    await expect(r.finish()).rejects.toMatchObject({ code: 'SnapshotCorrupted', message: expect.stringMatching(/applied index 40, not 41/) })
+    expect(await snapEntries(dstDir)).toEqual([])
+  })
+
+  it('drops temp and received snapshots at open', async () => {
     const { src, dst, dstDir, snap } = await pair()
     await transfer(src, snap, dst)
     const r = dst.beginReceiveSnapshot(snap)
@@ -276,13 +345,13 @@ describe('snapshot receive and apply', () => {
   })
 })
 
-describe('snapshot apply crash safety', () => {
+describe('snapshot crash safety', () => {
   const child = join(import.meta.dirname, 'testing', 'snapshot-apply-child.ts')
 
   /** Runs the child; resolves 'killed' after SIGKILL at its block point, or 'done'. */
-  function runChild(dataDir: string, srcDir: string, blockAt: number): Promise<'killed' | 'done'> {
+  function runChild(args: string[]): Promise<'killed' | 'done'> {
     return new Promise((resolve, reject) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', child, dataDir, srcDir, String(blockAt)], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const p = spawn(process.execPath, ['--import', 'tsx', child, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
       let stderr = ''
       let outcome: 'killed' | 'done' | undefined
       p.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -300,44 +369,68 @@ describe('snapshot apply crash safety', () => {
     })
   }
 
-  it('recovers the new state after SIGKILL at the marker, mid-apply and mid-resume', async () => {
+  it('leaves the old state or the new one after SIGKILL at each step of an apply, and finishes on the next try', async () => {
     const src = await nodeWithData(await dirs.make(), { entries: 30, term: 5, keys: 1500, tag: 'src' })
     const snap = await readySnapshot(src)
     const want = pairsOf(src)
     const chunks = await allChunks(src, snap)
-    expect(chunks.length).toBeGreaterThan(30)
     const srcDir = await dirs.make()
     await writeFile(join(srcDir, 'snapshot.bin'), eraftpb.Snapshot.encode(snap).finish())
     for (let i = 0; i < chunks.length; i++) await writeFile(join(srcDir, `chunk-${i}.bin`), chunks[i]!)
 
-    const oldNode = async (): Promise<string> => {
+    const oldNode = async (): Promise<{ dir: string; old: string[] }> => {
       const dir = await dirs.make()
-      await close(await nodeWithData(dir, { entries: 12, term: 2, keys: 2000, tag: 'dst' }))
-      return dir
-    }
-    const expectNewState = async (dir: string): Promise<void> => {
-      const s = await open(dir)
-      expect(s.applyState).toEqual({ appliedIndex: 30, truncatedIndex: 30, truncatedTerm: 5 })
-      expect(s.regionState.state).toBe(PeerState.Normal)
-      expect([s.firstIndex(), s.lastIndex()]).toEqual([31, 30])
-      expect(pairsOf(s)).toEqual(want)
-      expect(await snapEntries(dir)).toEqual([])
+      const s = await nodeWithData(dir, { entries: 12, term: 2, keys: 2000, tag: 'dst' })
+      const old = pairsOf(s)
       await close(s)
+      return { dir, old }
+    }
+    const stateOf = async (dir: string): Promise<{ applied: number; pairs: string[]; events: string[] }> => {
+      const events: string[] = []
+      const s = await open(dir, { onEvent: (e) => { if (e.type === 'snapshot-swap-recovered') events.push(e.outcome) } })
+      const st = { applied: s.appliedIndex, pairs: pairsOf(s), events }
+      if (s.appliedIndex === 30) {
+        expect(s.applyState).toEqual({ appliedIndex: 30, truncatedIndex: 30, truncatedTerm: 5 })
+        expect(s.raftState).toEqual({ hardState: { term: 5, vote: 0, commit: 30 }, lastIndex: 30, lastTerm: 5 })
+        expect([s.firstIndex(), s.lastIndex()]).toEqual([31, 30])
+      }
+      expect(s.regionState.state).toBe(PeerState.Normal)
+      expect(await snapEntries(dir)).toEqual([])
+      expect((await readdir(dir)).sort()).toEqual(['db', 'snap'])
+      await close(s)
+      return st
     }
 
-    // Killed right after the Applying marker: open() redoes the whole replacement.
-    const a = await oldNode()
-    expect(await runChild(a, srcDir, 0)).toBe('killed')
-    await expectNewState(a)
+    const steps: Array<[string, 'old' | 'new', string[]]> = [
+      ['applying', 'old', []], ['prepared', 'old', []], ['old-moved', 'old', ['undone']],
+      ['new-moved', 'new', ['finished']], ['reopened', 'new', ['finished']],
+    ]
+    for (const [step, expected, recovered] of steps) {
+      const { dir, old } = await oldNode()
+      expect(await runChild(['apply', dir, srcDir, step]), step).toBe('killed')
+      const st = await stateOf(dir)
+      expect({ step, applied: st.applied, events: st.events }).toEqual({ step, applied: expected === 'new' ? 30 : 12, events: recovered })
+      expect(st.pairs).toEqual(expected === 'new' ? want : old)
+      // The next try (the leader sends it again) finishes.
+      expect(await runChild(['apply', dir, srcDir, 'never'])).toBe('done')
+      expect((await stateOf(dir)).pairs).toEqual(want)
+    }
+  }, 120_000)
 
-    // Killed in the middle of copying chunks, then again while open() resumes the
-    // apply, then allowed to finish.
-    const k1 = 1 + Math.floor(Math.random() * (chunks.length - 2))
-    const k2 = 1 + Math.floor(Math.random() * (chunks.length - 2))
-    const b = await oldNode()
-    expect(await runChild(b, srcDir, k1), `kill after chunk ${k1}`).toBe('killed')
-    expect(await runChild(b, srcDir, k2), `kill after chunk ${k2} of the resumed apply`).toBe('killed')
-    expect(await runChild(b, srcDir, -1)).toBe('done')
-    await expectNewState(b)
+  it('loses nothing after SIGKILL during the pause of a generation', async () => {
+    for (const step of ['closed', 'copied']) {
+      const dir = await dirs.make()
+      const s = await nodeWithData(dir, { entries: 12, term: 2, keys: 2000, tag: 'a' })
+      const want = { pairs: pairsOf(s), raft: s.raftState, apply: s.applyState }
+      await close(s)
+      expect(await runChild(['generate', dir, step]), step).toBe('killed')
+      const again = await open(dir)
+      expect({ pairs: pairsOf(again), raft: again.raftState, apply: again.applyState }).toEqual(want)
+      expect(await snapEntries(dir)).toEqual([])
+      await close(again)
+    }
+    const dir = await dirs.make()
+    await close(await nodeWithData(dir, { entries: 3, term: 1, keys: 5, tag: 'a' }))
+    expect(await runChild(['generate', dir, 'never'])).toBe('done')
   }, 60_000)
 })

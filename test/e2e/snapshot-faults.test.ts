@@ -1,7 +1,9 @@
 // Snapshots under faults and bad input: with 10% message loss and delays a lagging
 // follower still gets its snapshot and the recorded history stays linearizable; corrupted
-// chunks, a wrong checksum, an unknown region and an unauthorized connection are refused
+// chunks, a wrong checksum, an unknown region, a copy that is no database and an
+// unauthorized connection are refused
 // with a clear reason and nothing is applied.
+import { crc32 } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import pino from 'pino'
 import WebSocket from 'ws'
@@ -10,7 +12,7 @@ import { runLoad, MemoryHistory } from '../../raftkv/client/index.js'
 import { checkLinearizability } from '../../raftkv/check/index.js'
 import { seededRandom } from '../support/random-history.js'
 import { SnapshotSender } from '../../raftkv/transport/index.js'
-import { encodeChunk, encodeSnapshotData } from '../../raftkv/storage/index.js'
+import { encodeSnapshotData } from '../../raftkv/storage/index.js'
 import { MessageType } from '../../raftkv/raft/index.js'
 
 describe('snapshots under faults', () => {
@@ -79,22 +81,24 @@ describe('snapshots under faults', () => {
     })).rejects.toThrow('HTTP 401')
 
     const region = { id: 1, confVer: 0, version: 0, peers: [1, 2, 3].map((id) => ({ id, addr: cluster!.nodes.get(id)!.addr })) }
-    const pairs = [{ key: Buffer.from('evil'), value: Buffer.from('data') }]
-    const chunk = encodeChunk(pairs)
-    const good = { region, dataSize: chunk.length, kvCount: 1, chunkCount: 1, checksum: 0, snapshotId: 'forged' }
+    // A forged copy: one file, CURRENT, naming a MANIFEST that is not there.
+    const chunk = Buffer.from('MANIFEST-000042\n')
+    const file = { name: 'CURRENT', size: chunk.length, crc32: crc32(chunk) >>> 0 }
+    const good = { region, dataSize: chunk.length, kvCount: 1, chunkCount: 1, snapshotId: 'forged', files: [file] }
     const sender = new SnapshotSender({ nodeId: lead, token: cluster.token, logger: pino({ level: 'silent' }), idleTimeoutMs: 5000 })
     const send = (descriptor: typeof good, data: Uint8Array) => sender.send({
       peerId: target, addr, chunks: [data], totalChunks: 1, totalBytes: data.length, timeoutMs: 10_000,
       message: { msgType: MessageType.MsgSnapshot, from: lead, to: target, term: before.term, snapshot: { data: encodeSnapshotData(descriptor), metadata: { index: before.appliedIndex + 1000, term: before.term, confState: { nodes: [1, 2, 3] } } } },
     })
-    await expect(send(good, chunk)).rejects.toThrow(/checksum/) // wrong checksum
-    await expect(send(good, Buffer.from('not a chunk at all'))).rejects.toThrow(/chunk|decode|exceed/i) // corrupted chunk
+    await expect(send({ ...good, files: [{ ...file, crc32: file.crc32 ^ 1 }] }, chunk)).rejects.toThrow(/CRC-32/) // wrong checksum
+    await expect(send(good, Buffer.from('a chunk longer than the file it is for'))).rejects.toThrow(/does not fit/) // corrupted chunk
     await expect(send({ ...good, region: { ...region, id: 7 } }, chunk)).rejects.toThrow(/region/) // unknown region
+    await expect(send(good, chunk)).rejects.toThrow(/does not open as a database|holds no state/) // whole, but no database
     await sender.close()
 
     const after = await cluster.status(target)
     expect(after.snapshots.applied).toBe(0)
-    expect(after.snapshots.failed).toBeGreaterThanOrEqual(2)
+    expect(after.snapshots.failed).toBeGreaterThanOrEqual(3)
     expect(after.appliedIndex).toBeLessThan(before.appliedIndex + 1000)
     expect(after.snapshots.transfers.filter((t) => t.direction === 'receive').every((t) => t.state === 'failed' && t.reason.length > 0)).toBe(true)
     // The node is unharmed: it still follows and has the data, not the forged key.

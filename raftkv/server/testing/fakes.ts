@@ -56,6 +56,9 @@ export class FakeStorage implements DriverStorage {
     return this.raft.lastIndex()
   }
 
+  /** MemoryStorage makes snapshots on demand: nothing is ever pending. */
+  async generatePendingSnapshot(): Promise<void> {}
+
   async saveReadyState(rd: ReadyState): Promise<void> {
     await Promise.resolve()
     if (this.failNextSave) {

@@ -1,0 +1,92 @@
+// The snapshot descriptor (raft_serverpb.RaftSnapshotData) that eraftpb.Snapshot.data
+// carries: the region, and the files of the database copy the chunks will fill.
+// Decoding checks everything a receiver will rely on, so bad input from the wire is
+// refused before anything is written.
+import { raft_serverpb } from '../../proto/generated/protos.js'
+import { StorageError } from './errors.js'
+import { regionFromProto, regionToProto, type RegionInfo } from './local-state.js'
+
+/** The only snapshot format this build reads and writes: a copy of a RocksDB directory. */
+export const SNAPSHOT_FORMAT_VERSION = 2
+
+/** Target bytes of one chunk (a slice of one file). */
+export const SNAPSHOT_CHUNK_BYTES = 1 << 20
+
+export interface SnapshotFileEntry {
+  readonly name: string
+  readonly size: number
+  readonly crc32: number
+}
+
+/** RaftSnapshotData, fully populated. */
+export interface SnapshotDescriptor {
+  readonly region: RegionInfo
+  /** The files of the copy, in transfer order. */
+  readonly files: readonly SnapshotFileEntry[]
+  /** Sum of the files' sizes. */
+  readonly dataSize: number
+  /** RocksDB's estimate of the keys in the copy. */
+  readonly kvCount: number
+  readonly chunkCount: number
+  readonly snapshotId: string
+}
+
+/** A file name RocksDB writes: no directory part, nothing a path could escape with. */
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/
+
+/** Chunks of `size` bytes cut at `chunkBytes`: a file of size 0 has none. */
+export const chunksOf = (size: number, chunkBytes: number): number => Math.ceil(size / chunkBytes)
+
+export function encodeSnapshotData(d: SnapshotDescriptor): Uint8Array {
+  return raft_serverpb.RaftSnapshotData.encode({
+    region: regionToProto(d.region),
+    dataSize: d.dataSize,
+    kvCount: d.kvCount,
+    chunkCount: d.chunkCount,
+    snapshotId: d.snapshotId,
+    files: d.files.map((f) => ({ name: f.name, size: f.size, crc32: f.crc32 })),
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+  }).finish()
+}
+
+const corrupted = (why: string): StorageError => new StorageError('SnapshotCorrupted', `snapshot data ${why}`)
+
+export function decodeSnapshotData(b: Uint8Array | null | undefined): SnapshotDescriptor {
+  let m: raft_serverpb.RaftSnapshotData
+  try {
+    m = raft_serverpb.RaftSnapshotData.decode(b ?? new Uint8Array(0))
+  } catch (e) {
+    throw new StorageError('SnapshotCorrupted', 'snapshot data does not decode', { cause: e })
+  }
+  const version = m.formatVersion ?? 0
+  if (version !== SNAPSHOT_FORMAT_VERSION) {
+    throw corrupted(`is in format ${version || 1}; this build reads format ${SNAPSHOT_FORMAT_VERSION} only`)
+  }
+  const names = new Set<string>()
+  let total = 0
+  const files = (m.files ?? []).map((f) => {
+    const name = f.name ?? ''
+    const size = Number(f.size ?? 0)
+    if (!FILE_NAME.test(name)) throw corrupted(`names a file ${JSON.stringify(name)} that is not a plain file name`)
+    if (name === 'LOCK' || name.startsWith('LOG')) throw corrupted(`names ${name}, which is never part of a copy`)
+    if (names.has(name)) throw corrupted(`names ${name} twice`)
+    if (!Number.isSafeInteger(size) || size < 0) throw corrupted(`gives ${name} a size of ${String(f.size)}`)
+    names.add(name)
+    total += size
+    return { name, size, crc32: (f.crc32 ?? 0) >>> 0 }
+  })
+  if (!names.has('CURRENT')) throw corrupted('lists no CURRENT file: not a database copy')
+  const dataSize = Number(m.dataSize ?? 0)
+  if (dataSize !== total) throw corrupted(`says ${dataSize} bytes, its files hold ${total}`)
+  const chunkCount = m.chunkCount ?? 0
+  const nonEmpty = files.filter((f) => f.size > 0).length
+  if (chunkCount < nonEmpty || chunkCount > total) throw corrupted(`says ${chunkCount} chunks for ${nonEmpty} non-empty files of ${total} bytes`)
+  return {
+    region: regionFromProto(m.region),
+    files,
+    dataSize,
+    kvCount: Number(m.kvCount ?? 0),
+    chunkCount,
+    snapshotId: m.snapshotId ?? '',
+  }
+}
