@@ -6,7 +6,8 @@
 // - where the memory went: each node's memory.* counters (JS heap, Buffers, RocksDB
 //   memtables / block cache / table readers, raft log entry cache);
 // - each node's data dir; the time for a follower to restart to ready;
-// - snapshot catch-up: a follower stopped, its data dir wiped, started again, timed until it
+// - snapshot catch-up (MiB/s of snapshot bytes, and of live data, per second from the start):
+//   a follower stopped, its data dir wiped, started again, timed until it
 //   has applied the leader's index by a snapshot (with the leader's generation (and its pause,
 //   the engine closed to copy it) / transfer and the follower's apply times from their logs), sender and receiver peak RSS;
 // - a full-range scan in pages of 1,000 pairs: time, pairs, the serving node's peak RSS.
@@ -26,7 +27,11 @@ import { RaftKvClient } from '../raftkv/client/index.js'
 import { loadAvg } from './lib/load-avg.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const VALUE = Buffer.alloc(1024, 'v')
+// Random 1 KiB values (a pool of 4,096: repeats are 4 MiB apart, beyond what RocksDB's block
+// compression can see), so that 1 GiB of live data is 1 GiB on disk and on the wire.
+// SCALE_VALUES=fixed writes one repeated byte instead (compresses ~3x), as stops before 2026-12-02 did.
+const FIXED_VALUES = process.env.SCALE_VALUES === 'fixed'
+const VALUES = FIXED_VALUES ? [Buffer.alloc(1024, 'v')] : Array.from({ length: 4096 }, () => randomBytes(1024))
 // SCALE_STEPS_MIB=5,10 replaces the steps (a quick check of the bench itself).
 const STEPS_MIB = process.env.SCALE_STEPS_MIB
   ? process.env.SCALE_STEPS_MIB.split(',').map(Number)
@@ -79,7 +84,10 @@ async function load(from: number, to: number): Promise<void> {
   let next = from
   try {
     await Promise.all(clients.flatMap((c) => Array.from({ length: IN_FLIGHT_PER_CONNECTION }, async () => {
-      while (next < to) await c.put(key(next++), VALUE)
+      while (next < to) {
+        const i = next++
+        await c.put(key(i), VALUES[i % VALUES.length]!)
+      }
     })))
   } finally {
     await Promise.all(clients.map((c) => c.close()))
@@ -94,7 +102,7 @@ const parts = (c: Record<string, number>): Record<string, number> => ({
 })
 
 /** A follower wiped and brought back by a snapshot: times, rate, RSS of both ends. */
-async function snapshotCatchUp(): Promise<Record<string, unknown>> {
+async function snapshotCatchUp(liveMiB: number): Promise<Record<string, unknown>> {
   const lead = leaderId()
   const follower = view.nodes.map((n) => n.id).find((id) => id !== lead)!
   await controller.stop({ id: follower })
@@ -125,6 +133,7 @@ async function snapshotCatchUp(): Promise<Record<string, unknown>> {
   const bytes = Number(sent?.['bytes'] ?? generated?.['dataSize'] ?? 0)
   return {
     follower, seconds: +seconds.toFixed(2), snapshotMiB: mb(bytes), endToEndMBps: +(bytes / 1048576 / seconds).toFixed(1),
+    liveMBps: +(liveMiB / seconds).toFixed(1),
     generateMs: generated?.['ms'] ?? null, pauseMs: generated?.['pauseMs'] ?? null, snapshotFiles: generated?.['files'] ?? null, transferMs: sent ? Math.round(Number(sent['ms'])) : null,
     transferMBps: sent ? +(Number(sent['rateBytesPerSec']) / 1048576).toFixed(1) : null, applyMs: appliedEv?.['ms'] ?? null,
     senderPeakRssMb: senderPeak, receiverPeakRssMb: receiverPeak,
@@ -174,7 +183,7 @@ try {
     await controller.restart({ id: restartId })
     const restartMs = Math.round(performance.now() - r0)
     view = await controller.status()
-    const snapshot = await snapshotCatchUp()
+    const snapshot = await snapshotCatchUp(stepMib)
     const scan = await fullScan()
     const row = {
       liveMiB: stepMib, keys: target, loadAvgAtStart, writeSeconds: +writeS.toFixed(1), putsPerSec,
@@ -186,7 +195,7 @@ try {
   }
   const budget = view.nodes[0]?.status?.counters ?? {}
   const result = {
-    bench: 'scale', when: new Date().toISOString(), node: process.version, valueBytes: 1024,
+    bench: 'scale', when: new Date().toISOString(), node: process.version, valueBytes: 1024, values: FIXED_VALUES ? 'fixed' : 'random',
     load: { connections: CONNECTIONS, inFlightPerConnection: IN_FLIGHT_PER_CONNECTION },
     budget: {
       blockCacheMb: mb(budget['budget.blockCacheBytes']), memtableMb: mb(budget['budget.memtableBytes']),
@@ -202,7 +211,7 @@ try {
     const s = r['snapshot'] as Record<string, unknown>
     const sc = r['scan'] as Record<string, unknown>
     console.log(`| ${String(r['liveMiB'])} MiB | ${String(r['putsPerSec'])} | ${r.rssUnderLoadMb.join(' / ')} | ${r.rssIdleMb.join(' / ')} | ${r.dataDirMb.join(' / ')} | ${String(r['restartToReadyMs'])} ms | ` +
-      `${String(s['seconds'])} s, ${String(s['endToEndMBps'])} MB/s (${String(s['generateMs'])} [${String(s['pauseMs'])}] / ${String(s['transferMs'])} / ${String(s['applyMs'])} ms) | ${String(s['senderPeakRssMb'])} / ${String(s['receiverPeakRssMb'])} MB | ` +
+      `${String(s['seconds'])} s, ${String(s['endToEndMBps'])} MB/s of snapshot, ${String(s['liveMBps'])} MiB/s of live data (${String(s['generateMs'])} [${String(s['pauseMs'])}] / ${String(s['transferMs'])} / ${String(s['applyMs'])} ms) | ${String(s['senderPeakRssMb'])} / ${String(s['receiverPeakRssMb'])} MB | ` +
       `${String(sc['seconds'])} s, ${String(sc['MBps'])} MB/s | ${String(sc['serverRssBeforeMb'])} / ${String(sc['serverPeakRssMb'])} MB | ${r.loadAvgAtStart.join(', ')} |`)
   }
   console.log('\nwhere the memory went (MB, idle, per node):')

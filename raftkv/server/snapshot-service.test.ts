@@ -67,7 +67,7 @@ describe('SnapshotService', () => {
     const { service } = setup(undefined)
     service.onStorageEvent({ type: 'snapshot-generating', index: 7, term: 2 })
     expect(service.stats().transfers![0]).toMatchObject({ state: 'generating', index: 7 })
-    service.onStorageEvent({ type: 'snapshot-generated', index: 7, term: 2, snapshotId: 'g', dataSize: 900, kvCount: 9, chunkCount: 2, fileCount: 2, pauseMs: 2, ms: 5 })
+    service.onStorageEvent({ type: 'snapshot-generated', index: 7, term: 2, snapshotId: 'g', dataSize: 900, kvCount: 9, chunkCount: 2, fileCount: 2, pauseMs: 2, checkMs: 1, listMs: 1, ms: 5 })
     expect(service.stats().transfers![0]).toMatchObject({ state: 'done', bytesTotal: 900, chunksTotal: 2 })
     service.onStorageEvent({ type: 'snapshot-applied', index: 9, term: 2, kvCount: 1, ms: 1 })
     expect(service.stats().applied).toBe(1)

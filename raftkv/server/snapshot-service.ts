@@ -173,7 +173,7 @@ export class SnapshotService {
         return
       case 'snapshot-generated':
         this.upsert({ key: `gen-${e.index}-${e.term}`, state: 'done', bytesDone: e.dataSize, bytesTotal: e.dataSize, chunksDone: e.chunkCount, chunksTotal: e.chunkCount, endedAt: Date.now() })
-        this.log.info({ event: 'snapshot-generated', index: e.index, term: e.term, dataSize: e.dataSize, kvCount: e.kvCount, chunks: e.chunkCount, files: e.fileCount, pauseMs: e.pauseMs, ms: e.ms }, 'snapshot generated')
+        this.log.info({ event: 'snapshot-generated', index: e.index, term: e.term, dataSize: e.dataSize, kvCount: e.kvCount, chunks: e.chunkCount, files: e.fileCount, pauseMs: e.pauseMs, checkMs: e.checkMs, listMs: e.listMs, ms: e.ms }, 'snapshot generated')
         return
       case 'snapshot-generate-failed':
         this.upsert({ key: `gen-${e.index}-${e.term}`, state: 'failed', reason: e.error.message, endedAt: Date.now() })

@@ -4,8 +4,15 @@ import type { GenerateStep } from './snapshot-generator.js'
 
 export type StorageEvent =
   | { type: 'snapshot-generating'; index: number; term: number }
-  /** pauseMs: the engine was closed this long (to copy it); ms: from the pause to the snapshot being ready to send. */
-  | { type: 'snapshot-generated'; index: number; term: number; snapshotId: string; dataSize: number; kvCount: number; chunkCount: number; fileCount: number; pauseMs: number; ms: number }
+  /**
+   * pauseMs: the engine was closed this long (to copy it); checkMs: the copy opened and
+   * checked; listMs: its files listed with their CRC-32s; ms: from the start of the pause
+   * to the snapshot being ready to send.
+   */
+  | {
+    type: 'snapshot-generated'; index: number; term: number; snapshotId: string; dataSize: number; kvCount: number; chunkCount: number
+    fileCount: number; pauseMs: number; checkMs: number; listMs: number; ms: number
+  }
   /** A step of the generation's pause (the engine closed; its copy made), as it is done. */
   | { type: 'snapshot-generate-step'; index: number; term: number; step: GenerateStep }
   | { type: 'snapshot-generate-failed'; index: number; term: number; error: Error }

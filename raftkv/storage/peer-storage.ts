@@ -168,8 +168,8 @@ export class PeerStorage implements Storage {
    * ErrSnapshotTemporarilyUnavailable until it is ready.
    */
   snapshot(): Snapshot {
-    const g = this.latest
-    if (g && g.files.index >= this.apply.truncatedIndex) return g.files.snapshot
+    const g = this.usableSnapshot()
+    if (g) return g.files.snapshot
     this.startGeneration()
     throw ErrSnapshotTemporarilyUnavailable
   }
@@ -372,8 +372,15 @@ export class PeerStorage implements Storage {
   }
 
   private startGeneration(): void {
-    if (this.generating || this.closed || this.applying) return
+    // raft asks on every probe: one generation at a time, from its pause to its end.
+    if (this.pausing || this.generating || this.closed || this.applying) return
     this.generationWanted = true
+  }
+
+  /** The latest generated snapshot, while raft may still use it (not older than the log's start). */
+  private usableSnapshot(): GeneratedSnapshot | undefined {
+    const g = this.latest
+    return g && g.files.index >= this.apply.truncatedIndex ? g : undefined
   }
 
   /**
@@ -385,8 +392,10 @@ export class PeerStorage implements Storage {
    * copy is a snapshot-generate-failed event, and raft asks again.
    */
   async generatePendingSnapshot(): Promise<void> {
-    if (!this.generationWanted || this.generating || this.closed || this.applying) return
+    if (!this.generationWanted || this.pausing || this.generating || this.closed || this.applying) return
     this.generationWanted = false
+    // Asked for before the last one was ready, and that one still serves.
+    if (this.usableSnapshot()) return
     const index = this.apply.appliedIndex
     const point: SnapshotPoint = { index, term: this.term(index), region: this.region.region }
     const tmp = this.snapshots.tempDir()
@@ -411,14 +420,14 @@ export class PeerStorage implements Storage {
     }
     this.generating = finishGenerated(this.snapshots, tmp, point, this.regionId,
       { chunkBytes: this.chunkBytes, engine: this.engineOptions, signal: this.abort.signal }).then(
-      async (g) => {
+      async ({ snapshot: g, checkMs, listMs }) => {
         const previous = this.latest
         this.latest = g
         if (previous) await this.snapshots.retireGenerated(previous.id)
         const d = g.files.descriptor
         this.emit({ type: 'snapshot-generated', index: point.index, term: point.term, snapshotId: d.snapshotId,
           dataSize: d.dataSize, kvCount: d.kvCount, chunkCount: d.chunkCount, fileCount: d.files.length,
-          pauseMs: Math.round(pauseMs), ms: Math.round(performance.now() - started) })
+          pauseMs: Math.round(pauseMs), checkMs: Math.round(checkMs), listMs: Math.round(listMs), ms: Math.round(performance.now() - started) })
       },
       failed,
     ).finally(() => {
@@ -456,6 +465,8 @@ export class PeerStorage implements Storage {
       lastTerm: term,
     }
     const region: RegionLocalState = { state: PeerState.Normal, region: descriptor.region }
+    // A node that gets a snapshot follows: one it was asked for as a leader is not needed.
+    this.generationWanted = false
     const started = performance.now()
     this.snapshots.setApplying(index, term, true)
     this.emit({ type: 'snapshot-applying', index, term, snapshotId: descriptor.snapshotId, dataSize: descriptor.dataSize, fileCount: descriptor.files.length })

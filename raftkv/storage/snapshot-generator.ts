@@ -53,16 +53,20 @@ export async function copyWhileClosed(
   return { ...(copyError ? { copyError } : {}), closeMs: t1 - t0, copyMs: t2 - t1, reopenMs: t3 - t2 }
 }
 
-/** Turns a copy made by copyWhileClosed into a registered snapshot. Removes `tmpDir` on failure. */
+/**
+ * Turns a copy made by copyWhileClosed into a registered snapshot, with the time spent
+ * opening and checking the copy and listing its files (CRC-32s). Removes `tmpDir` on failure.
+ */
 export async function finishGenerated(
   store: SnapshotStore, tmpDir: string, point: SnapshotPoint, regionId: number,
   opts: { chunkBytes: number; engine: EngineOptions; signal?: AbortSignal },
-): Promise<GeneratedSnapshot> {
+): Promise<{ snapshot: GeneratedSnapshot; checkMs: number; listMs: number }> {
   const cancelled = (): void => {
     if (opts.signal?.aborted) throw new StorageError('StorageClosed', 'snapshot generation cancelled')
   }
   try {
     const dbDir = join(tmpDir, DB_DIR)
+    const t0 = performance.now()
     const copy = await Engine.open(dbDir, opts.engine)
     let kvCount
     try {
@@ -74,7 +78,9 @@ export async function finishGenerated(
       await copy.close()
     }
     cancelled()
+    const t1 = performance.now()
     const files = await listDbFiles(dbDir)
+    const t2 = performance.now()
     cancelled()
     const descriptor: SnapshotDescriptor = {
       region: point.region,
@@ -91,7 +97,7 @@ export async function finishGenerated(
     // Generated snapshots do not survive a restart: no fsync needed.
     await writeFileDurable(join(tmpDir, META_FILE), encodeSnapshotMeta(snapshot), false)
     cancelled()
-    return await store.addGenerated(tmpDir, snapshot, descriptor, opts.chunkBytes)
+    return { snapshot: await store.addGenerated(tmpDir, snapshot, descriptor, opts.chunkBytes), checkMs: t1 - t0, listMs: t2 - t1 }
   } catch (e) {
     await removeDir(tmpDir)
     throw e

@@ -1,8 +1,11 @@
 // SnapshotWriter: writes one received snapshot's chunks into a temp directory. The
 // chunks are the descriptor's files in order, each cut into slices: a chunk must fit in
-// what is left of the current file, and a file's CRC-32 must match once it is complete.
-// Each finished file is fsynced in the background (two at a time) while the next chunks
-// arrive; finish() checks that every file is complete, waits for the fsyncs, and only
+// what is left of the current file, and a file's CRC-32 must match once it is complete
+// (but for table files, which carry RocksDB's checksums: hasFileCrc).
+// A chunk's write runs while the next chunk arrives (writeChunk resolves once the write
+// before it is done: two in flight), so the caller must leave a chunk's bytes unchanged
+// until the next writeChunk (or finish) resolves. Each finished file is fsynced in the
+// background (two at a time) while the next chunks arrive; finish() checks that every file is complete, waits for the fsyncs, and only
 // then, once the copy opens as the database the descriptor promised (verify), does
 // the directory become recv-<index>-<term> (SnapshotStore.commitReceived).
 // A writer that fails or is aborted leaves nothing behind.
@@ -12,7 +15,7 @@ import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import type { Snapshot } from '../raft/index.js'
 import { StorageError } from './errors.js'
-import type { SnapshotDescriptor } from './snapshot-descriptor.js'
+import { hasFileCrc, type SnapshotDescriptor } from './snapshot-descriptor.js'
 import { DB_DIR, encodeSnapshotMeta, fsyncDir, META_FILE, removeDir, writeFileDurable } from './snapshot-files.js'
 import type { SnapshotFiles } from './snapshot-store.js'
 
@@ -30,6 +33,8 @@ export class SnapshotWriter {
   private crc = 0
   private created = false
   private aborted = false
+  /** The write of the last chunk, in flight (it settles, never rejects). */
+  private writing: Promise<Error | undefined> = Promise.resolve(undefined)
   /** fsync + close of the files finished so far, in flight (each settles, never rejects). */
   private syncs: Array<Promise<Error | undefined>> = []
 
@@ -67,6 +72,7 @@ export class SnapshotWriter {
 
   private async fail(e: StorageError): Promise<never> {
     this.state = 'failed'
+    await this.writing
     await this.fh?.close().catch(() => {})
     this.fh = undefined
     await Promise.all(this.syncs)
@@ -120,17 +126,19 @@ export class SnapshotWriter {
           `chunk ${seq} of ${bytes.byteLength} bytes does not fit ${f.name} (${this.offset} of ${f.size} bytes written)`))
       }
       this.fh ??= await open(join(this.dbDir, f.name), 'wx')
-      let done = 0
-      while (done < bytes.byteLength) {
-        const { bytesWritten } = await this.fh.write(bytes, done, bytes.byteLength - done, this.offset + done)
-        done += bytesWritten
-      }
-      this.crc = crc32(bytes, this.crc)
+      const previous = this.writing
+      this.writing = writeAll(this.fh, bytes, this.offset).then(() => undefined, (e: unknown) => e as Error)
+      if (hasFileCrc(f.name)) this.crc = crc32(bytes, this.crc)
       this.offset += bytes.byteLength
       this.bytes += bytes.byteLength
       this.chunks++
+      const failed = await previous
+      if (failed) throw failed
       if (this.offset === f.size) {
-        if ((this.crc >>> 0) !== (f.crc32 >>> 0)) {
+        // The file's last write must be done before its fsync.
+        const lastFailed = await this.writing
+        if (lastFailed) throw lastFailed
+        if (hasFileCrc(f.name) && (this.crc >>> 0) !== (f.crc32 >>> 0)) {
           return await this.fail(new StorageError('SnapshotCorrupted', `${f.name}: CRC-32 ${this.crc >>> 0} != ${f.crc32 >>> 0}`))
         }
         // At most two fsyncs in flight, so that they do not queue up ahead of the writes on the thread pool.
@@ -162,7 +170,7 @@ export class SnapshotWriter {
           `snapshot incomplete: ${this.chunks}/${d.chunkCount} chunks, ${this.bytes}/${d.dataSize} bytes` +
           (at ? `, ${at.name} has ${this.offset} of ${at.size} bytes` : '')))
       }
-      const syncFailed = (await Promise.all(this.syncs)).find((e) => e !== undefined)
+      const syncFailed = [await this.writing, ...(await Promise.all(this.syncs))].find((e) => e !== undefined)
       if (syncFailed) throw syncFailed
       await fsyncDir(this.dbDir)
       // Opening it may write (a table from the WAL, a new MANIFEST): fsynced again after.
@@ -188,9 +196,19 @@ export class SnapshotWriter {
     // A write in progress notices and cleans up after itself.
     if (this.state === 'busy') return
     this.state = 'failed'
+    await this.writing
     await this.fh?.close().catch(() => {})
     this.fh = undefined
     await Promise.all(this.syncs)
     await removeDir(this.tempDir)
+  }
+}
+
+/** Writes all of `bytes` at `offset`. */
+async function writeAll(fh: FileHandle, bytes: Uint8Array, offset: number): Promise<void> {
+  let done = 0
+  while (done < bytes.byteLength) {
+    const { bytesWritten } = await fh.write(bytes, done, bytes.byteLength - done, offset + done)
+    done += bytesWritten
   }
 }

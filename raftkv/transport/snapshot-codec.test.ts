@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { snappb } from '../../proto/generated/protos.js'
-import { chunkChecksum, decodeRequest, encodeChunkRequest } from './snapshot-codec.js'
+import { chunkChecksum, chunkRequestLength, decodeRequest, encodeChunkRequest } from './snapshot-codec.js'
 
 describe('snapshot chunk frames', () => {
   it('encodes a Chunk request by hand that decodes like protobufjs, large offsets and empty data included', () => {
@@ -16,5 +16,18 @@ describe('snapshot chunk frames', () => {
       const theirs = snappb.SnapshotRequest.decode(snappb.SnapshotRequest.encode({ chunk: { seq, offset, data, crc32 } }).finish())
       expect([theirs.chunk!.seq, Number(theirs.chunk!.offset), theirs.chunk!.crc32]).toEqual([frame.chunk.seq, Number(frame.chunk.offset), frame.chunk.crc32])
     }
+  })
+
+  it('writes the same frame into a caller\'s buffer (as a view of it), and refuses one too small', () => {
+    const data = Buffer.alloc(5000, 7)
+    const c = { seq: 9, offset: 123_456, data, crc32: chunkChecksum(data) }
+    const fresh = encodeChunkRequest(c)
+    expect(chunkRequestLength(c)).toBe(fresh.length)
+    const into = Buffer.alloc(fresh.length + 100, 0xee)
+    const view = encodeChunkRequest(c, into)
+    expect(view.buffer).toBe(into.buffer)
+    expect(view.equals(fresh)).toBe(true)
+    expect(into[fresh.length]).toBe(0xee)
+    expect(() => encodeChunkRequest(c, Buffer.alloc(fresh.length - 1))).toThrow(RangeError)
   })
 })
