@@ -153,25 +153,36 @@ export async function readSlice(dir: string, files: readonly SnapshotFileEntry[]
   }
 }
 
+/** Chunks read ahead of the one being sent: reads from a cold page cache overlap. */
+const READ_AHEAD = 3
+
 /**
- * The chunks of a copy, in order, the next one read while this one is used. Two buffers
- * take turns: a chunk stays valid until the one after it is asked for (the snapshot
- * sender copies each before that). Fresh megabytes per chunk cost more in page faults
- * than the reads themselves on this machine (`raftkv/transport/snapshot-sender.ts`).
+ * The chunks of a copy, in order, READ_AHEAD of them read while this one is used. The
+ * buffers take turns: a chunk stays valid until the one after it is asked for (the
+ * snapshot sender copies each before that). Fresh megabytes per chunk cost more in page
+ * faults than the reads themselves on this machine (`raftkv/transport/snapshot-sender.ts`).
  */
 export async function* readSlices(dir: string, files: readonly SnapshotFileEntry[], chunkBytes: number): AsyncGenerator<Buffer> {
   const plan = planChunks(files, chunkBytes)
   const size = Math.min(chunkBytes, Math.max(0, ...plan.map((p) => p.length)))
-  const buffers = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)]
-  let ahead = plan.length > 0 ? readSlice(dir, files, plan[0]!, buffers[0]) : undefined
+  const buffers = Array.from({ length: READ_AHEAD + 1 }, () => Buffer.allocUnsafe(size))
+  const read = (seq: number): Promise<Buffer> => {
+    const p = readSlice(dir, files, plan[seq]!, buffers[seq % buffers.length])
+    // Handled here too: a read that fails while an earlier chunk is awaited is not an
+    // unhandled rejection (its error still comes out where it is awaited).
+    p.catch(() => undefined)
+    return p
+  }
+  const ahead: Array<Promise<Buffer>> = []
+  for (let seq = 0; seq < Math.min(READ_AHEAD, plan.length); seq++) ahead.push(read(seq))
   try {
-    for (let seq = 0; ahead; seq++) {
-      const chunk = await ahead
+    for (let seq = 0; seq < plan.length; seq++) {
+      const chunk = await ahead.shift()!
       // The buffer of the chunk before this one is free again: the consumer asked for this one.
-      ahead = seq + 1 < plan.length ? readSlice(dir, files, plan[seq + 1]!, buffers[(seq + 1) % 2]) : undefined
+      if (seq + READ_AHEAD < plan.length) ahead.push(read(seq + READ_AHEAD))
       yield chunk
     }
   } finally {
-    await ahead?.catch(() => undefined)
+    await Promise.all(ahead.map((p) => p.catch(() => undefined)))
   }
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { readdir, writeFile } from 'node:fs/promises'
+import { readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { crc32 } from 'node:zlib'
@@ -179,6 +179,20 @@ describe('snapshot generation', () => {
     await expect(reader.readChunk(reader.descriptor.chunkCount)).rejects.toMatchObject({ code: 'StorageBadArgument' })
     await reader.release()
     expect((await snapEntries(dir)).filter((n) => n.includes(id))).toEqual([])
+  })
+
+  it('reports a copy file gone from under a sender as SnapshotMissing, however far ahead it was read', async () => {
+    const s = await nodeWithData(await dirs.make(), { entries: 10, term: 1, keys: 400, tag: 'a' })
+    const snap = await readySnapshot(s)
+    const reader = s.acquireSnapshot(decodeSnapshotData(snap.data).snapshotId)!
+    expect(reader.descriptor.chunkCount).toBeGreaterThan(8)
+    await rm(join(reader.dbDir, reader.descriptor.files.at(-1)!.name))
+    const seen: number[] = []
+    await expect((async () => {
+      for await (const c of reader.chunks()) seen.push(c.byteLength)
+    })()).rejects.toMatchObject({ code: 'SnapshotMissing' })
+    expect(seen.length).toBeLessThan(reader.descriptor.chunkCount)
+    await reader.release()
   })
 })
 
