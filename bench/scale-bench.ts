@@ -12,7 +12,7 @@
 //   the engine closed to copy it) / transfer and the follower's apply times from their logs), sender and receiver peak RSS;
 // - a full-range scan in pages of 1,000 pairs: time, pairs, the serving node's peak RSS.
 // Writes bench/results/scale.json and prints a table.
-import { execFileSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -41,7 +41,8 @@ const IN_FLIGHT_PER_CONNECTION = 64
 const SCAN_PAGE = 1000
 const TOKEN = randomBytes(16).toString('hex')
 
-const duMb = (dir: string): number => Math.round(Number(execFileSync('du', ['-sk', dir]).toString().split('\t')[0]) / 1024)
+// du exits 1 when a file goes while it counts (a compaction deleting a table): its total still holds.
+const duMb = (dir: string): number => Math.round(Number(spawnSync('du', ['-sk', dir]).stdout.toString().split('\t')[0]) / 1024)
 const mb = (bytes: number | undefined): number => Math.round(((bytes ?? 0) / 1048576) * 10) / 10
 const key = (i: number): string => `s${String(i).padStart(15, '0')}`
 
