@@ -17,8 +17,9 @@ const BIN = join(ROOT, 'bin', 'raftkv.js')
 
 interface Run { child: ChildProcess; lines: string[]; exited: Promise<number | null> }
 
-function runCli(args: string[]): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Runs the CLI with `home` as its temp folder (a cluster without --dir goes there). */
+function runCli(args: string[], home: string): Run {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: home } })
   const lines: string[] = []
   createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l))
   child.stderr!.on('data', (d: Buffer) => lines.push(`stderr: ${d.toString()}`))
@@ -46,7 +47,7 @@ describe('raftkv cluster up', () => {
 
   it('prints the ready line, serves /control with the session token, and stops every node on SIGTERM', async () => {
     const bundle = join(dir, 'bundle.tar.gz')
-    const run = runCli(['cluster', 'up', '--json', '--nodes', '3', '--port', '0', '--dir', join(dir, 'c'), '--export-on-exit', bundle])
+    const run = runCli(['cluster', 'up', '--json', '--nodes', '3', '--port', '0', '--dir', join(dir, 'c'), '--export-on-exit', bundle], dir)
     runs.push(run)
     const first = await until('ready line', () => run.lines[0], run)
     const ready = JSON.parse(first) as { kind: string; url: string; control: string; token: string; endpoints: string[] }
@@ -90,7 +91,7 @@ describe('raftkv cluster up', () => {
   })
 
   it('prints the endpoints, the control URL and the leader in text mode', async () => {
-    const run = runCli(['cluster', 'up', '--nodes', '1'])
+    const run = runCli(['cluster', 'up', '--nodes', '1'], dir)
     runs.push(run)
     await until('the leader line', () => run.lines.find((l) => l.startsWith('leader:')), run)
     expect(run.lines[0]).toMatch(/^cluster up: 1 node\(s\) in /)
@@ -113,7 +114,7 @@ describe('raftkv cluster up', () => {
   })
 
   it('refuses a folder that is not its own with a usage error', async () => {
-    const run = runCli(['cluster', 'up', '--json', '--dir', ROOT])
+    const run = runCli(['cluster', 'up', '--json', '--dir', ROOT], dir)
     runs.push(run)
     expect(await run.exited).toBe(2)
     expect(run.lines.join('\n')).toMatch(/BAD_ARGUMENT/)

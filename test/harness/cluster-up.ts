@@ -20,13 +20,20 @@ export interface ClusterUpReady {
 export class ClusterUp {
   readonly lines: Record<string, unknown>[] = []
   readonly stderr: string[] = []
-  private constructor(readonly proc: ChildProcess, readonly ready: ClusterUpReady, readonly dataDir: string, readonly exited: Promise<number | null>) {}
+  private constructor(
+    readonly proc: ChildProcess, readonly ready: ClusterUpReady, readonly dataDir: string, private readonly home: string,
+    readonly exited: Promise<number | null>,
+  ) {}
 
   static async start(args: string[] = [], timeoutMs = 90_000): Promise<ClusterUp> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'raftkv-ui-e2e-'))
+    // The process's temp folder is ours too: clusters the dashboard launches without a
+    // folder go under <tmpdir>/raftkv-manager, and stop() removes them with the rest.
+    const home = mkdtempSync(join(tmpdir(), 'raftkv-ui-e2e-'))
+    const dataDir = join(home, 'cluster')
     const proc = spawn(process.execPath, [join(ROOT, 'bin', 'raftkv.js'), 'cluster', 'up', '--port', '0', '--json', '--data-dir', dataDir, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TMPDIR: home },
     })
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)))
     const stderr: string[] = []
@@ -49,7 +56,7 @@ export class ClusterUp {
         }
       })
     })
-    const up = new ClusterUp(proc, ready, dataDir, exited)
+    const up = new ClusterUp(proc, ready, dataDir, home, exited)
     up.lines.push(...lines)
     up.stderr.push(...stderr)
     return up
@@ -64,7 +71,7 @@ export class ClusterUp {
       clearTimeout(timer)
     }
     const code = await this.exited
-    rmSync(this.dataDir, { recursive: true, force: true })
+    rmSync(this.home, { recursive: true, force: true })
     return code
   }
 }
