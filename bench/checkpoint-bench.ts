@@ -2,22 +2,24 @@
 // binding, which has no Checkpoint, SST ingest or column-family export (issue 13's
 // 150 MB/s catch-up). One engine with the node's options, BENCH_CHECKPOINT_KEYS x 1 KiB
 // random values (default 1M = 1 GiB), then for 0, 4 and 12 MiB written just before:
-//   pause    close the engine, hard-link its *.sst into a new directory, copy the other
-//            files (MANIFEST, CURRENT, OPTIONS, WAL), reopen: how long writes would stop;
+//   pause    the node's own snapshot pause (copyWhileClosed): close the engine, hard-link
+//            its *.sst into a new directory, copy the other files (MANIFEST, CURRENT,
+//            OPTIONS, WAL), reopen: how long writes stop;
 //   copy     read every file of that copy and write it to a third directory, fsync each:
 //            the bytes a follower would receive, at disk speed (no network);
 //   stable   live writes, a reopen and compactions afterwards leave the copy's files as
 //            they were (SHA-1 of each);
 //   opens    the received copy opens as a database and holds every key.
-// This is a measurement for a design (docs/file-snapshots.md), not the node's snapshot
-// path. Writes bench/results/checkpoint.json.
+// The design it measured is built now (docs/file-snapshots.md); the rest of the node's
+// snapshot path is timed by bench:scale. Writes bench/results/checkpoint.json.
 import { createHash, randomBytes } from 'node:crypto'
-import { copyFileSync, fdatasyncSync, mkdirSync, openSync, closeSync, linkSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { fdatasyncSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { Engine, WriteBatch } from '../raftkv/storage/engine.js'
+import { copyWhileClosed } from '../raftkv/storage/snapshot-generator.js'
 import { sleep } from '../test/harness/cluster.js'
 
 const keys = Number(process.env.BENCH_CHECKPOINT_KEYS ?? 1_000_000)
@@ -40,22 +42,14 @@ function writeRandom(e: Engine, count: number, from = 0, step = 1): void {
 const sizeOf = (dir: string): number => readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0)
 const sha1 = (file: string): string => createHash('sha1').update(readFileSync(file)).digest('hex')
 
-/** close, link, copy, reopen; returns the new engine and the phases' times. */
-async function checkpoint(e: Engine, to: string): Promise<{ engine: Engine; closeMs: number; linkMs: number; reopenMs: number; linked: number; copied: number }> {
-  const t0 = performance.now()
-  await e.close()
-  const t1 = performance.now()
-  mkdirSync(to)
-  let linked = 0
-  let copied = 0
-  for (const f of readdirSync(dbDir)) {
-    if (f === 'LOCK' || f.startsWith('LOG')) continue
-    if (f.endsWith('.sst')) { linkSync(join(dbDir, f), join(to, f)); linked++ } else { copyFileSync(join(dbDir, f), join(to, f)); copied++ }
-  }
-  const t2 = performance.now()
-  const engine = await Engine.open(dbDir)
-  const t3 = performance.now()
-  return { engine, closeMs: t1 - t0, linkMs: t2 - t1, reopenMs: t3 - t2, linked, copied }
+/** The node's pause into `<to>/db`; the phases' times and how many files were linked and copied. */
+async function checkpoint(e: Engine, to: string): Promise<{ dir: string; closeMs: number; linkMs: number; reopenMs: number; linked: number; copied: number }> {
+  const p = await copyWhileClosed(e, to)
+  if (p.copyError) throw p.copyError
+  const dir = join(to, 'db')
+  const files = readdirSync(dir)
+  const linked = files.filter((f) => f.endsWith('.sst')).length
+  return { dir, closeMs: p.closeMs, linkMs: p.copyMs, reopenMs: p.reopenMs, linked, copied: files.length - linked }
 }
 
 /** Reads each file of `from` and writes it to `to`, fsyncing each: bytes and seconds. */
@@ -98,9 +92,8 @@ try {
     await sleep(3000) // let flushes and compactions of the previous step settle
     writeRandom(engine, walMb * 1024, walMb * 7919, 13)
     const memtablesMiB = engine.memory().memtablesBytes / 2 ** 20
-    const snap = join(root, `snap-${walMb}`)
-    const cp = await checkpoint(engine, snap)
-    engine = cp.engine
+    const cp = await checkpoint(engine, join(root, `snap-${walMb}`))
+    const snap = cp.dir
     const snapshotMiB = sizeOf(snap) / 2 ** 20
     const recv = copyDurable(snap, join(root, `recv-${walMb}`))
     const sums = new Map(readdirSync(snap).map((f) => [f, sha1(join(snap, f))]))
@@ -123,7 +116,7 @@ try {
       `${step.snapshotMiB} MiB copied durably at ${step.copyMBps} MB/s; ${changed} of ${sums.size} files changed later; ` +
       `the copy opens in ${step.receivedOpensMs} ms with ${opened.keys} keys (expected ${keys})`)
     if (opened.keys !== keys || changed !== 0) process.exitCode = 1
-    rmSync(snap, { recursive: true, force: true })
+    rmSync(join(root, `snap-${walMb}`), { recursive: true, force: true })
     rmSync(join(root, `recv-${walMb}`), { recursive: true, force: true })
   }
   await engine.close()

@@ -35,7 +35,7 @@ const FAILOVER_JITTER_MS = 10
 export type WriteOutcome = ProposalOutcome | { ok: false; reason: 'not-leader' | 'busy' } | { ok: false; reason: 'invalid'; detail: string }
 
 /** What the driver (and the KV service reading through it) needs of the storage (PeerStorage). */
-export type DriverStorage = ApplyStore & Pick<PeerStorage, 'lastIndex' | 'saveReadyState' | 'logByteSize' | 'get' | 'scanBounded' | 'engineMemory' | 'generatePendingSnapshot'>
+export type DriverStorage = ApplyStore & Pick<PeerStorage, 'lastIndex' | 'saveReadyState' | 'logByteSize' | 'get' | 'scanBounded' | 'engineMemory' | 'snapshotWanted' | 'generatePendingSnapshot'>
 /** What the driver needs of the peer transport (PeerTransport). */
 export type DriverPeers = Pick<PeerTransport, 'onMessages' | 'onUnreachable' | 'onPeerLost' | 'send' | 'setPeers'>
 
@@ -314,7 +314,8 @@ export class RaftDriver {
         this.rerun = false
         // A snapshot raft asked for is made here, between two Readys: the engine is
         // closed for a moment to copy it, and nothing else in the node uses it meanwhile.
-        await this.storage.generatePendingSnapshot()
+        // Checked first: an await of its own every round would cost the write path a turn.
+        if (this.storage.snapshotWanted) await this.storage.generatePendingSnapshot()
         this.flushWrites()
         this.flushReads()
         while (!this.stopped && this.rawNode.hasReady()) await this.handleReady()

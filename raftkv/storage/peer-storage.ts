@@ -401,16 +401,17 @@ export class PeerStorage implements Storage {
     const tmp = this.snapshots.tempDir()
     const started = performance.now()
     this.emit({ type: 'snapshot-generating', index: point.index, term: point.term })
-    let done!: () => void
-    this.pausing = new Promise<void>((resolve) => { done = resolve })
-    let pause
-    try {
+    const pausing = (async () => {
       // Background log deletes use the engine: let them finish first.
       await this.gc.flush()
-      pause = await copyWhileClosed(this.engine, tmp, (step) => this.emit({ type: 'snapshot-generate-step', index: point.index, term: point.term, step }))
+      return copyWhileClosed(this.engine, tmp, (step) => this.emit({ type: 'snapshot-generate-step', index: point.index, term: point.term, step }))
+    })()
+    this.pausing = pausing.then(() => undefined, () => undefined)
+    let pause
+    try {
+      pause = await pausing
     } finally {
       this.pausing = undefined
-      done()
     }
     const pauseMs = performance.now() - started
     const failed = (error: Error): void => this.emit({ type: 'snapshot-generate-failed', index: point.index, term: point.term, error })
@@ -433,6 +434,11 @@ export class PeerStorage implements Storage {
     ).finally(() => {
       this.generating = undefined
     })
+  }
+
+  /** Whether raft asked for a snapshot that generatePendingSnapshot() has yet to make (cheap: the driver checks it every round). */
+  get snapshotWanted(): boolean {
+    return this.generationWanted
   }
 
   /** Makes a wanted snapshot (see generatePendingSnapshot), then waits for a generation in progress (if any). */

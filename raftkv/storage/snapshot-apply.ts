@@ -13,13 +13,11 @@
 // db.old goes.
 import { access, rename } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Engine, WriteBatch, type EngineOptions } from './engine.js'
+import { WriteBatch, type EngineOptions } from './engine.js'
 import { StorageError } from './errors.js'
 import { allRaftLogRange, applyStateKey, raftStateKey, regionStateKey } from './keys.js'
-import {
-  decodeRaftApplyState, decodeRegionLocalState, encodeRaftApplyState, encodeRaftLocalState, encodeRegionLocalState, PeerState,
-  type RaftLocalState, type RegionInfo,
-} from './local-state.js'
+import { encodeRaftApplyState, encodeRaftLocalState, encodeRegionLocalState, PeerState, type RaftLocalState, type RegionInfo } from './local-state.js'
+import { openCheckedCopy } from './snapshot-copy.js'
 import { fsyncDir, removeDir } from './snapshot-files.js'
 
 export const DB_NAME = 'db'
@@ -30,51 +28,26 @@ export type SwapStep = 'prepared' | 'old-moved' | 'new-moved' | 'reopened'
 
 const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false)
 
-/** Checks that an open copy holds region `regionId` at applied index `index`, in the Normal state. */
-function checkCopy(copy: Engine, dbDir: string, regionId: number, index: number): void {
-  const applyBytes = copy.get(applyStateKey(regionId))
-  const regionBytes = copy.get(regionStateKey(regionId))
-  if (!applyBytes || !regionBytes) throw new StorageError('SnapshotCorrupted', `the snapshot in ${dbDir} holds no state of region ${regionId}`)
-  const applied = decodeRaftApplyState(applyBytes).appliedIndex
-  if (applied !== index) throw new StorageError('SnapshotCorrupted', `the snapshot in ${dbDir} is at applied index ${applied}, not ${index}`)
-  if (decodeRegionLocalState(regionBytes).state !== PeerState.Normal) throw new StorageError('SnapshotCorrupted', `the snapshot in ${dbDir} is not of a normal region`)
-}
-
-async function openCopy(dbDir: string, engine: EngineOptions): Promise<Engine> {
-  try {
-    return await Engine.open(dbDir, engine)
-  } catch (e) {
-    throw new StorageError('SnapshotCorrupted', `the snapshot in ${dbDir} does not open as a database: ${(e as Error).message}`, { cause: e })
-  }
-}
-
 /**
  * Run on a received copy before raft hears of it (so that a copy that would fail its
  * apply is refused like a bad chunk): it must open, and hold the region at the index.
  */
 export async function verifyReceivedDb(dbDir: string, regionId: number, index: number, engine: EngineOptions): Promise<void> {
-  const copy = await openCopy(dbDir, engine)
-  try {
-    checkCopy(copy, dbDir, regionId, index)
-  } finally {
-    await copy.close()
-  }
+  await (await openCheckedCopy(dbDir, regionId, index, engine)).close()
 }
 
 /** Makes the received copy this node's state at the snapshot; returns RocksDB's estimate of its keys. */
 export async function prepareReceivedDb(
   dbDir: string, regionId: number, raft: RaftLocalState, region: RegionInfo, engine: EngineOptions,
 ): Promise<number> {
-  const index = raft.lastIndex
-  const copy = await openCopy(dbDir, engine)
+  const copy = await openCheckedCopy(dbDir, regionId, raft.lastIndex, engine)
   try {
-    checkCopy(copy, dbDir, regionId, index)
     const log = allRaftLogRange(regionId)
     await copy.deleteRange(log.start, log.end)
     // Synced after the range delete, so the WAL holds both.
     copy.write(new WriteBatch()
       .put(raftStateKey(regionId), encodeRaftLocalState(raft))
-      .put(applyStateKey(regionId), encodeRaftApplyState({ appliedIndex: index, truncatedIndex: index, truncatedTerm: raft.lastTerm }))
+      .put(applyStateKey(regionId), encodeRaftApplyState({ appliedIndex: raft.lastIndex, truncatedIndex: raft.lastIndex, truncatedTerm: raft.lastTerm }))
       .put(regionStateKey(regionId), encodeRegionLocalState({ state: PeerState.Normal, region })), { sync: true })
     return copy.estimateKeys()
   } finally {

@@ -10,10 +10,10 @@
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import type { Snapshot } from '../raft/index.js'
-import { Engine, type EngineOptions } from './engine.js'
+import type { Engine, EngineOptions } from './engine.js'
 import { StorageError } from './errors.js'
-import { applyStateKey } from './keys.js'
-import { decodeRaftApplyState, regionNodeIds, type RegionInfo } from './local-state.js'
+import { regionNodeIds, type RegionInfo } from './local-state.js'
+import { openCheckedCopy } from './snapshot-copy.js'
 import { chunksOf, encodeSnapshotData, type SnapshotDescriptor } from './snapshot-descriptor.js'
 import { copyClosedDb, DB_DIR, encodeSnapshotMeta, listDbFiles, META_FILE, removeDir, writeFileDurable } from './snapshot-files.js'
 import type { GeneratedSnapshot, SnapshotStore } from './snapshot-store.js'
@@ -67,12 +67,9 @@ export async function finishGenerated(
   try {
     const dbDir = join(tmpDir, DB_DIR)
     const t0 = performance.now()
-    const copy = await Engine.open(dbDir, opts.engine)
+    const copy = await openCheckedCopy(dbDir, regionId, point.index, opts.engine)
     let kvCount
     try {
-      const bytes = copy.get(applyStateKey(regionId))
-      const applied = bytes ? decodeRaftApplyState(bytes).appliedIndex : -1
-      if (applied !== point.index) throw new StorageError('StorageCorrupted', `the copy is at applied index ${applied}, not ${point.index}`)
       kvCount = copy.estimateKeys()
     } finally {
       await copy.close()

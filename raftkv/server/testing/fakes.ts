@@ -57,6 +57,7 @@ export class FakeStorage implements DriverStorage {
   }
 
   /** MemoryStorage makes snapshots on demand: nothing is ever pending. */
+  readonly snapshotWanted = false
   async generatePendingSnapshot(): Promise<void> {}
 
   async saveReadyState(rd: ReadyState): Promise<void> {
