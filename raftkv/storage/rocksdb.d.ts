@@ -16,6 +16,8 @@ declare module '@nxtedition/rocksdb' {
     memtableMemoryBudget?: number
     compaction?: 'level' | 'universal'
     walCompression?: boolean
+    /** ZSTD with a trained 16 KiB dictionary for every table (default true); false: the binding's per-level settings alone. */
+    compression?: boolean
     parallelism?: number
   }
 
