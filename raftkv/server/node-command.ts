@@ -29,7 +29,7 @@ export function nodeCommand(entry: { modulesMs?: number } = {}): Command {
     .option('--snapshot-rate-limit <MiBps>', 'limit each snapshot transfer to this many MiB/s (0: unlimited)', String(D.snapshotRateLimitMBps))
     .option('--snapshot-max-send <n>', 'snapshots sent at once', String(D.snapshotMaxConcurrentSend))
     .option('--snapshot-max-receive <n>', 'snapshots received at once (more are refused with a reason)', String(D.snapshotMaxConcurrentReceive))
-    .option('--snapshot-chunk-bytes <bytes>', 'target size of one snapshot chunk (default 1 MiB)')
+    .option('--snapshot-chunk-bytes <bytes>', 'target size of one snapshot chunk (default 120 KiB, below the malloc mmap threshold the Supervisor starts nodes with)')
     .option('--block-cache-mb <MiB>', 'RocksDB block cache, index and filter blocks included (default 8)')
     .option('--memtable-mb <MiB>', 'RocksDB memtable budget: write buffers of a quarter each, at most 1.5x in memory (default 16)')
     .option('--entry-cache-mb <MiB>', 'raft log entries held in memory; older ones are read from RocksDB (default 4)')

@@ -38,7 +38,7 @@ export interface PeerStorageOptions {
   /** Membership written on first start (a fresh directory); ignored afterwards. Empty: a node waiting to join. */
   initialPeers?: readonly PeerInfo[]
   regionId?: number
-  /** Target bytes per snapshot chunk (default 1 MiB). */
+  /** Target bytes per snapshot chunk (default SNAPSHOT_CHUNK_BYTES, 120 KiB). */
   snapshotChunkBytes?: number
   /** RocksDB sizing (block cache, memtables): a small node's by default. */
   engine?: EngineOptions
