@@ -11,6 +11,7 @@
 //   has applied the leader's index by a snapshot (with the leader's generation (and its pause,
 //   the engine closed to copy it) / transfer and the follower's apply times from their logs), sender and receiver peak RSS;
 // - a full-range scan in pages of 1,000 pairs: time, pairs, the serving node's peak RSS.
+// Before the first step: each node's data dir before anything is written.
 // Writes bench/results/scale.json and prints a table.
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -42,7 +43,10 @@ const SCAN_PAGE = 1000
 const TOKEN = randomBytes(16).toString('hex')
 
 // du exits 1 when a file goes while it counts (a compaction deleting a table): its total still holds.
-const duMb = (dir: string): number => Math.round(Number(spawnSync('du', ['-sk', dir]).stdout.toString().split('\t')[0]) / 1024)
+const duMb = (dir: string, decimals = 0): number => {
+  const kb = Number(spawnSync('du', ['-sk', dir]).stdout.toString().split('\t')[0])
+  return Math.round((kb / 1024) * 10 ** decimals) / 10 ** decimals
+}
 const mb = (bytes: number | undefined): number => Math.round(((bytes ?? 0) / 1048576) * 10) / 10
 const key = (i: number): string => `s${String(i).padStart(15, '0')}`
 
@@ -158,7 +162,16 @@ async function fullScan(): Promise<Record<string, unknown>> {
   return { pairs, MiB: mb(bytes), seconds: +seconds.toFixed(2), MBps: +(bytes / 1048576 / seconds).toFixed(1), serverRssBeforeMb: before, serverPeakRssMb: peak }
 }
 
+/** Each node's data dir before anything is written (WAL preallocation, logs, the raft states). */
+async function emptyDataDirs(): Promise<number[]> {
+  await waitView('a leader', (v) => v.leader !== undefined && v.leader !== null)
+  await sleep(2000)
+  return view.nodes.map((n) => duMb(join(work, 'cluster', `n${n.id}`), 1))
+}
+
 try {
+  const emptyDataDirMb = await emptyDataDirs()
+  console.log(JSON.stringify({ emptyDataDirMb }))
   let written = 0
   for (const stepMib of STEPS_MIB) {
     const target = stepMib * 1024
@@ -197,7 +210,7 @@ try {
   const budget = view.nodes[0]?.status?.counters ?? {}
   const result = {
     bench: 'scale', when: new Date().toISOString(), node: process.version, valueBytes: 1024, values: FIXED_VALUES ? 'fixed' : 'random',
-    load: { connections: CONNECTIONS, inFlightPerConnection: IN_FLIGHT_PER_CONNECTION },
+    load: { connections: CONNECTIONS, inFlightPerConnection: IN_FLIGHT_PER_CONNECTION }, emptyDataDirMb,
     budget: {
       blockCacheMb: mb(budget['budget.blockCacheBytes']), memtableMb: mb(budget['budget.memtableBytes']),
       entryCacheMb: mb(budget['budget.entryCacheBytes']), raftLogGcSizeLimitMb: mb(budget['budget.raftLogGcSizeLimit']),
@@ -215,6 +228,7 @@ try {
       `${String(s['seconds'])} s, ${String(s['endToEndMBps'])} MB/s of snapshot, ${String(s['liveMBps'])} MiB/s of live data (${String(s['generateMs'])} [${String(s['pauseMs'])}] / ${String(s['transferMs'])} / ${String(s['applyMs'])} ms) | ${String(s['senderPeakRssMb'])} / ${String(s['receiverPeakRssMb'])} MB | ` +
       `${String(sc['seconds'])} s, ${String(sc['MBps'])} MB/s | ${String(sc['serverRssBeforeMb'])} / ${String(sc['serverPeakRssMb'])} MB | ${r.loadAvgAtStart.join(', ')} |`)
   }
+  console.log(`\nempty data dir (MB, per node, before any write): ${emptyDataDirMb.join(' / ')}`)
   console.log('\nwhere the memory went (MB, idle, per node):')
   for (const r of rows) console.log(`${String(r['liveMiB'])} MiB: ${JSON.stringify(r['memory'])}`)
 } finally {

@@ -1,9 +1,17 @@
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { SNAPSHOT_CHUNK_BYTES } from '../../raftkv/storage/snapshot-descriptor.js'
+import { chunkRequestLength } from '../../raftkv/transport/snapshot-codec.js'
 import { builtNodeEntry, electronAsNodeCommand, NODE_MALLOC_ENV, NODE_V8_FLAGS, nodeProcessEnv, PLAIN_NODE_V8_FLAGS, plainNodeCommand } from './launch-command.js'
 
 describe('launch commands', () => {
+  it('a default snapshot chunk\'s frame stays under the mmap threshold (the receiver\'s buffer per message is reused heap memory)', () => {
+    // The largest header: seq, offset and CRC at their widest varints; glibc adds 16 bytes to a block.
+    const frame = chunkRequestLength({ seq: 2 ** 32 - 1, offset: 2 ** 52, data: new Uint8Array(SNAPSHOT_CHUNK_BYTES), crc32: 2 ** 32 - 1 })
+    expect(frame + 16).toBeLessThan(Number(NODE_MALLOC_ENV['MALLOC_MMAP_THRESHOLD_']))
+  })
+
   it('the built entry is the one bundled file in out/node', () => {
     expect(builtNodeEntry('/app')).toBe('/app/out/node/raftkv-node.cjs')
   })
