@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { Engine, WriteBatch } from '../raftkv/storage/engine.js'
+import { DB_DIR } from '../raftkv/storage/snapshot-files.js'
 import { copyWhileClosed } from '../raftkv/storage/snapshot-generator.js'
 import { sleep } from '../test/harness/cluster.js'
 
@@ -42,11 +43,11 @@ function writeRandom(e: Engine, count: number, from = 0, step = 1): void {
 const sizeOf = (dir: string): number => readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0)
 const sha1 = (file: string): string => createHash('sha1').update(readFileSync(file)).digest('hex')
 
-/** The node's pause into `<to>/db`; the phases' times and how many files were linked and copied. */
+/** The node's pause into `<to>/db` (DB_DIR); the phases' times and how many files were linked and copied. */
 async function checkpoint(e: Engine, to: string): Promise<{ dir: string; closeMs: number; linkMs: number; reopenMs: number; linked: number; copied: number }> {
   const p = await copyWhileClosed(e, to)
   if (p.copyError) throw p.copyError
-  const dir = join(to, 'db')
+  const dir = join(to, DB_DIR)
   const files = readdirSync(dir)
   const linked = files.filter((f) => f.endsWith('.sst')).length
   return { dir, closeMs: p.closeMs, linkMs: p.copyMs, reopenMs: p.reopenMs, linked, copied: files.length - linked }

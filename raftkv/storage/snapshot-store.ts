@@ -25,8 +25,9 @@ export interface SnapshotFiles {
 /** A handle on a generated snapshot that keeps its files until released. */
 export interface SnapshotReader extends SnapshotFiles {
   /**
-   * The chunks in order (slices of the copy's files), one read ahead. A chunk's buffer is
-   * reused once the next chunk is asked for: copy a chunk to keep it.
+   * The chunks in order (slices of the copy's files; up to 1 MiB of a file read at once,
+   * three reads ahead). A chunk's buffer is reused once the next chunk is asked for: copy
+   * a chunk to keep it.
    */
   chunks(): AsyncIterable<Buffer>
   /** Chunk `seq` (0-based). */
